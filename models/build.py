@@ -1,0 +1,28 @@
+"""Assemble the planning LP from its features, in data-flow order.
+
+Each feature module adds its own variables and constraints and registers its costs; this file
+only declares the shared sets and calls them. Adding a technology or a policy means adding a
+module to ``FEATURES``.
+"""
+from __future__ import annotations
+
+from pyomo.environ import ConcreteModel, Set, Suffix
+
+from . import costs, hvdc, optical, planned_builds, policies, power, racks, workloads
+
+# Order matters only where one feature uses another's variables.
+FEATURES = (racks, workloads, optical, hvdc, power, policies, planned_builds)
+
+
+def build_model(data) -> ConcreteModel:
+    m = ConcreteModel(name=data.name)
+    m.PERIODS = Set(initialize=data.period_starts, ordered=True)
+    m.FUTURES = Set(initialize=list(data.futures), ordered=True)
+    m.REGIONS = Set(initialize=list(data.regions.index), ordered=True)
+    m.WORKLOADS = Set(initialize=list(data.workloads.index), ordered=True)
+    m.cost_terms = []
+    for feature in FEATURES:
+        feature.add(m, data)
+    costs.add_objective(m, data)
+    m.dual = Suffix(direction=Suffix.IMPORT)
+    return m

@@ -1,0 +1,93 @@
+"""Capacity as a stock: what is built each period, what is in service, and what it costs.
+
+Racks, optical Tbps and HVDC GW follow the same rules (SPEC 4.1, 4.5):
+
+* in service = existing (until it retires) + builds still within their life, written as a
+  state equation ``in_service[p] = in_service[p-1] + built[p] - builds leaving + change in
+  existing`` rather than a sum over all past builds (half the nonzeros);
+* in service <= max(limit, existing): what already stands is never forced out;
+* built per period <= build rate x years in the period;
+* each build pays ``capex x CRF(r, life)`` in every period it serves (never after the horizon),
+  and everything in service pays fixed O&M.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
+
+from planner import finance
+
+from . import costs
+
+
+def _key(asset) -> tuple:
+    return asset if isinstance(asset, tuple) else (asset,)
+
+
+def add_stock(m, data, *, built: str, in_service: str, balance: str, assets: pd.DataFrame,
+              existing: pd.Series, capex_component: str, fom_component: str, cost_name: str) -> None:
+    """Add ``built``/``in_service`` variables, the stock balance and the cost terms.
+
+    ``assets`` is indexed by asset id and has columns ``life`` (years), ``capex``
+    (currency/unit), ``fom`` (currency/unit-year), ``limit`` (most in service, inf = none),
+    ``rate`` (most built per year, inf = none) and ``buildable`` (bool).
+    ``existing`` maps (asset..., period) to units in service that were never built by the model.
+    """
+    periods = data.periods
+    starts = data.period_starts
+    years = data.period_years
+    r = data.settings.discount_rate
+    info = {_key(a): rec for a, rec in zip(assets.index, assets.to_dict("records"))}
+    ids = list(info)
+    buildable = [a for a in ids if info[a]["buildable"]]
+    exist = {_key(k): v for k, v in existing.items()}
+
+    def build_bounds(m, *idx):
+        rate = info[idx[:-1]]["rate"]
+        return (0.0, None if math.isinf(rate) else rate * years[idx[-1]])
+
+    def service_bounds(m, *idx):
+        cap = max(info[idx[:-1]]["limit"], exist.get(idx, 0.0))
+        return (0.0, None if math.isinf(cap) else cap)
+
+    build_index = [a + (p,) for a in buildable for p in starts]
+    service_index = [a + (p,) for a in ids for p in starts]
+    setattr(m, built, Var(build_index, within=NonNegativeReals, bounds=build_bounds, dense=True))
+    setattr(m, in_service, Var(service_index, within=NonNegativeReals, bounds=service_bounds, dense=True))
+    built_var, service_var = getattr(m, built), getattr(m, in_service)
+
+    # builds leaving service at each period start, per distinct life
+    leaving = {life: finance.retiring_builds(periods, life) for life in {info[a]["life"] for a in ids}}
+    position = {p: k for k, p in enumerate(starts)}
+
+    def stock(m, *idx):
+        a, p = idx[:-1], idx[-1]
+        k = position[p]
+        before = a + (starts[k - 1],) if k else None
+        change = exist.get(idx, 0.0) - (exist.get(before, 0.0) if k else 0.0)
+        flow = 0
+        if info[a]["buildable"]:
+            flow = built_var[idx] - sum(built_var[a + (q,)] for q in leaving[info[a]["life"]][p])
+        previous = service_var[before] if k else 0.0
+        return service_var[idx] == previous + flow + change
+
+    setattr(m, balance, Constraint(service_index, rule=stock))
+
+    # annual costs per period: annuities of builds in service, O&M of everything in service
+    annual = {a: finance.annuity(info[a]["capex"], r, info[a]["life"]) for a in buildable}
+    paying = {p: [(a, q) for a in buildable if annual[a] > 0 for q in starts
+                  if finance.in_service(q, info[a]["life"], p)] for p in starts}
+
+    def capex_cost(m, p):
+        return sum(annual[a] * built_var[a + (q,)] for a, q in paying[p])
+
+    def fom_cost(m, p):
+        return sum(info[a]["fom"] * service_var[a + (p,)] for a in ids if info[a]["fom"] > 0)
+
+    capex_name, fom_name = f"{cost_name}_capex_cost", f"{cost_name}_fom_cost"
+    setattr(m, capex_name, Expression(m.PERIODS, rule=capex_cost))
+    setattr(m, fom_name, Expression(m.PERIODS, rule=fom_cost))
+    costs.register(m, capex_component, capex_name, per_future=False)
+    costs.register(m, fom_component, fom_name, per_future=False)

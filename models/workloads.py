@@ -1,0 +1,79 @@
+"""Workloads: where each region's tokens are served, what is left unserved, and the racks it keeps busy.
+
+Decisions (per future f and period p, in trillion tokens/day):
+``tokens_served[f, user, server, workload, p]`` only on latency-feasible routes (serving at home
+always; remote only over a corridor allowing optical with latency within the workload's limit),
+and ``tokens_unserved[f, user, workload, p]``, priced at ``unserved_penalty``.
+
+Constraints:
+* ``demand_balance``: served anywhere + unserved = demand.
+* ``it_power_balance``: IT power of a server region (MW) = sum of served x mwh_per_ttok / 24 /
+  efficiency (efficiency 1 at home); an auxiliary variable so that power and racks share one row.
+* ``rack_utilization``: busy racks = IT MW x 1000 / rack_kw <= max_utilization x racks in service.
+"""
+from __future__ import annotations
+
+from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
+
+from . import costs
+
+HOURS_PER_DAY = 24.0
+MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY = 365 * 1e6  # 1 trillion tokens/day for a year, in million tokens
+
+
+def add(m, data) -> None:
+    s = data.settings
+    demand = data.demand
+    options: dict[tuple, list] = {}
+    for user, server, w, eff in data.routes[["user", "server", "workload", "efficiency"]].itertuples(index=False):
+        options.setdefault((user, w), []).append((server, eff))
+    mwh = data.workloads["mwh_per_ttok"].to_dict()
+
+    demand_index = list(demand.index.map(tuple)) if len(demand) else []
+    # serving decisions exist only where there is demand and a feasible route
+    served_from: dict[tuple, list] = {}
+    into_server: dict[tuple, list] = {}
+    serving_index = []
+    for (f, user, w, p), _ in demand.items():
+        servers = []
+        for server, eff in options[(user, w)]:
+            key = (f, user, server, w, p)
+            serving_index.append(key)
+            servers.append(key)
+            into_server.setdefault((f, server, p), []).append((key, mwh[w] / HOURS_PER_DAY / eff))
+        served_from[(f, user, w, p)] = servers
+
+    m.tokens_served = Var(serving_index, within=NonNegativeReals, dense=True)
+    m.tokens_unserved = Var(demand_index, within=NonNegativeReals, dense=True)
+    want = demand.to_dict()
+
+    def balance(m, f, user, w, p):
+        return sum(m.tokens_served[k] for k in served_from[(f, user, w, p)]) + m.tokens_unserved[f, user, w, p] \
+            == want[(f, user, w, p)]
+
+    m.demand_balance = Constraint(demand_index, rule=balance)
+
+    m.it_power_mw = Var(m.FUTURES, m.REGIONS, m.PERIODS, within=NonNegativeReals, dense=True)
+
+    def it_power(m, f, j, p):
+        return m.it_power_mw[f, j, p] == sum(coef * m.tokens_served[k] for k, coef in into_server.get((f, j, p), ()))
+
+    m.it_power_balance = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=it_power)
+
+    racks_per_mw = 1000.0 / s.rack_kw
+
+    def utilization(m, f, j, p):
+        return racks_per_mw * m.it_power_mw[f, j, p] <= s.max_utilization * m.racks_in_service[j, p]
+
+    m.rack_utilization = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=utilization)
+
+    by_period: dict[tuple, list] = {}
+    for key in demand_index:
+        by_period.setdefault((key[0], key[3]), []).append(key)
+    price = MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY * s.unserved_penalty
+
+    def unserved_cost(m, f, p):
+        return sum(price * m.tokens_unserved[k] for k in by_period.get((f, p), ()))
+
+    m.unserved_cost = Expression(m.FUTURES, m.PERIODS, rule=unserved_cost)
+    costs.register(m, "unserved", "unserved_cost", per_future=True)

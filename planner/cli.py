@@ -1,0 +1,87 @@
+"""The `planner` command (SPEC section 6). Heavy imports wait inside commands so --help is quick."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+INPUTS = Path(__file__).resolve().parent.parent / "inputs"
+DEFAULT_CASE = INPUTS / "example"
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Plan AI compute infrastructure: where to build racks, how much HVDC and optical backbone, "
+         "and where each workload runs, at least total discounted cost.",
+)
+
+
+def _consoles():
+    from rich.console import Console
+
+    return Console(), Console(stderr=True)
+
+
+@app.command()
+def run(
+    cases: Optional[List[Path]] = typer.Argument(None, help="Workbooks (.xlsx) or CSV folders; none runs the bundled default."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Results go to OUT/<scenario name>/."),
+    algorithm: str = typer.Option("ipm", help="HiGHS algorithm: ipm, simplex, choose or pdlp."),
+    crossover: bool = typer.Option(True, help="After interior point, find a vertex (clean duals)."),
+    threads: Optional[int] = typer.Option(None, min=1, help="HiGHS threads (default: HiGHS decides)."),
+    time_limit: Optional[float] = typer.Option(None, min=0, help="Seconds before HiGHS stops."),
+    solver_log: bool = typer.Option(False, "--solver-log", help="Stream the HiGHS log to the terminal."),
+) -> None:
+    """Solve each case and write results.xlsx, one CSV per table and run.json."""
+    from .console import print_outcome
+    from .run import EXIT_BAD_INPUT, run_case
+    from .solver import SolverOptions
+
+    out_console, err_console = _consoles()
+    options = SolverOptions(algorithm=algorithm, crossover=crossover, threads=threads, time_limit=time_limit,
+                            log_to_console=solver_log)
+    codes = []
+    for case in cases or [DEFAULT_CASE]:
+        label = case.name
+        if solver_log:
+            outcome = run_case(case, out, options, progress=lambda stage: err_console.print(f"{label}: {stage}"))
+        else:
+            with err_console.status(f"{label}: starting") as status:
+                outcome = run_case(case, out, options, progress=lambda stage: status.update(f"{label}: {stage}…"))
+        print_outcome(out_console, outcome)
+        codes.append(outcome.exit_code)
+    # bad input outranks solver failure: scripts should fix inputs first
+    code = EXIT_BAD_INPUT if EXIT_BAD_INPUT in codes else max(codes)
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(case: Path = typer.Argument(..., help="A workbook (.xlsx) or a CSV folder.")) -> None:
+    """Check a case and print every problem; exit 2 when there are errors."""
+    from .case import load_case
+    from .console import print_problems
+    from .problems import InputError
+
+    out_console, _ = _consoles()
+    try:
+        loaded = load_case(case)
+    except InputError as err:
+        print_problems(out_console, err.problems, f"{case}: input problems")
+        n = len([p for p in err.problems if p.is_error])
+        out_console.print(f"[red]{n} error(s)[/]; fix them and run again.")
+        raise typer.Exit(2)
+    print_problems(out_console, loaded.warnings, f"{case}: warnings")
+    out_console.print(f"[green]{case}: no errors[/]" + (f", {len(loaded.warnings)} warning(s)" if loaded.warnings else "")
+                      + f"; {len(loaded.regions)} regions, {len(loaded.workloads)} workloads, "
+                      f"{len(loaded.periods)} model periods {loaded.settings.start_year}-{loaded.settings.end_year}.")
+    raise typer.Exit(0)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("interrupted; earlier results are untouched", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,88 @@
+"""What the command line prints: the run summary and the input-problem report."""
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+from .problems import Problem, collapse
+from .run import RunOutcome
+
+
+def money(x: float, currency: str) -> str:
+    """Money at a readable scale.
+
+    >>> money(1234567890, "USD"), money(-52_300, "CNY"), money(12.5, "USD")
+    ('1.23 bn USD', '-52.3 k CNY', '12.50 USD')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    for size, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            scaled = x / size
+            return f"{scaled:,.{2 if abs(scaled) < 10 else 1}f} {word} {currency}"
+    return f"{x:,.2f} {currency}"
+
+
+def print_problems(console: Console, problems: list[Problem], title: str) -> None:
+    if not problems:
+        return
+    table = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
+    for col in ("", "sheet", "cell", "column", "value", "problem"):
+        table.add_column(col, overflow="fold")
+    for line in collapse(problems):
+        mark = "[red]error[/]" if line.severity == "error" else "[yellow]warning[/]"
+        table.add_row(mark, line.sheet, line.cells, line.column, _short(line.value), line.message)
+    console.print(table)
+
+
+def _short(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def print_outcome(console: Console, outcome: RunOutcome) -> None:
+    if outcome.exit_code == 2:
+        print_problems(console, outcome.problems, f"{outcome.source}: input problems")
+        console.print(f"[red]{outcome.name}: {outcome.message}[/]")
+        return
+    if outcome.results is None:
+        console.print(f"[red]{outcome.name}: {outcome.status}[/]: {outcome.message}")
+        return
+    res = outcome.results
+    cur = res.currency
+    summary = res.summary().set_index("item")["value"]
+    console.rule(f"[bold]{outcome.name}[/]: {outcome.status}")
+    costs = res.cost_by_component()
+    total = float(summary["objective"])
+    parts = ", ".join(f"{k} {money(v, cur)}" for k, v in costs.items() if abs(v) > 0.5)
+    console.print(f"Total discounted cost [bold]{money(total, cur)}[/] ({parts})")
+    console.print(f"Demand served {float(summary['demand_served_share']):.1%}; mean rack utilization "
+                  f"{float(summary['mean_utilization']):.0%}; optical built {float(summary['optical_built_tbps']):,.1f} Tbps; "
+                  f"HVDC built {float(summary['hvdc_built_gw']):,.2f} GW")
+
+    builds = res.builds_by_zone()
+    if builds.to_numpy().sum() > 0.5:
+        t = Table(title="Racks built by zone and year", title_justify="left", header_style="bold")
+        t.add_column("zone")
+        for year in builds.columns:
+            t.add_column(str(year), justify="right")
+        for zone, row in builds.iterrows():
+            t.add_row(str(zone), *[f"{v:,.0f}" if v >= 0.5 else "·" for v in row])
+        console.print(t)
+    else:
+        console.print("No new racks are built.")
+
+    risks = res.top_risks(5)
+    if len(risks):
+        t = Table(title="Top overcapacity risks (idle racks by annual cost)", title_justify="left", header_style="bold")
+        for col in ("region", "year", "utilization", "idle racks", "idle cost per year"):
+            t.add_column(col, justify="left" if col == "region" else "right")
+        for r in risks.itertuples(index=False):
+            t.add_row(str(r.region), str(r.year), f"{r.utilization:.0%}", f"{r.idle:,.0f}", money(r.idle_cost, cur))
+        console.print(t)
+    else:
+        console.print("No region's racks fall below min_utilization.")
+    if outcome.problems:
+        console.print(f"[yellow]{len(outcome.problems)} input warning(s)[/]; see run.json or `planner validate`.")
+    console.print(f"Results in [bold]{outcome.folder}[/] ({outcome.timings.get('solve', 0):.1f} s solving)")

@@ -1,0 +1,170 @@
+"""From a validated case to the numbers each model period uses (SPEC 4.5, "Period values").
+
+Each model period uses, for all its years, the inputs in force in its first year: demand
+interpolated there, region_years and policies as last given at or before it. This module
+computes those once, as pandas objects indexed the way the model indexes its components, so
+that the model itself only looks values up.
+
+Futures (SPEC 4.4) are a dimension from the start: a case without futures has one, ``base``,
+with probability 1. The build plan is shared; everything a future may change (demand,
+region_years and the price/availability columns of regions) is indexed by future.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import finance
+from .case import Case, Settings
+from .schema import TIME_VARYING
+
+BASE_FUTURE = "base"
+
+
+@dataclass(frozen=True)
+class Future:
+    name: str
+    probability: float
+    case: Case
+
+
+@dataclass
+class ModelData:
+    """Everything the Pyomo model reads, by model period (see docs/formulation.md for units)."""
+
+    name: str
+    settings: Settings
+    periods: list[finance.Period]
+    weights: dict[int, float]            # DW_p: present value of 1 currency/year over period p
+    futures: dict[str, float]            # future -> probability
+    regions: pd.DataFrame                # index region
+    existing_racks: pd.Series            # (region, period) -> racks in service
+    supply: pd.DataFrame                 # (future, region, period) -> TIME_VARYING columns in force
+    workloads: pd.DataFrame              # index workload
+    demand: pd.Series                    # (future, region, workload, period) -> ttok/day, > 0 only
+    corridors: pd.DataFrame              # index (from, to)
+    routes: pd.DataFrame                 # user, server, workload, efficiency (serving at home included)
+    policies: pd.DataFrame               # policy, zone, period, value ("" zone = whole system)
+    planned_builds: pd.DataFrame         # region, period, kind, racks, rows
+    zones: dict[str, list[str]] = field(default_factory=dict)  # zone -> regions ("" = all)
+
+    @property
+    def period_starts(self) -> list[int]:
+        return [p.start for p in self.periods]
+
+    @property
+    def period_years(self) -> dict[int, int]:
+        return {p.start: p.years for p in self.periods}
+
+    @property
+    def stochastic(self) -> bool:
+        return len(self.futures) > 1
+
+
+def prepare(case: Case, futures: list[Future] | None = None) -> ModelData:
+    futures = futures or [Future(BASE_FUTURE, 1.0, case)]
+    s = case.settings
+    periods = case.periods
+    starts = [p.start for p in periods]
+    weights = {p.start: finance.period_weight(s.discount_rate, s.start_year, p) for p in periods}
+    regions = case.regions
+    zones = {"": list(regions.index)}
+    for zone, members in regions.groupby("zone", sort=True):
+        if zone != "":
+            zones[zone] = list(members.index)
+    return ModelData(
+        name=case.name,
+        settings=s,
+        periods=periods,
+        weights=weights,
+        futures={f.name: f.probability for f in futures},
+        regions=regions,
+        existing_racks=existing_racks(case, starts),
+        supply=pd.concat({f.name: supply_in_force(f.case, starts) for f in futures}, names=["future"]),
+        workloads=case.workloads,
+        demand=pd.concat({f.name: demand_at_periods(f.case, starts) for f in futures}, names=["future"]),
+        corridors=case.corridors.set_index(["from", "to"], drop=False),
+        routes=serving_routes(case),
+        policies=policies_in_force(case, starts),
+        planned_builds=planned_builds(case),
+        zones=zones,
+    )
+
+
+def existing_racks(case: Case, starts: list[int]) -> pd.Series:
+    """Existing racks in service: all of them in periods starting before their retirement year."""
+    r = case.regions
+    values = {(region, p): (row.existing_racks if p < row.existing_retire_year else 0.0)
+              for region, row in zip(r.index, r.itertuples()) for p in starts}
+    return pd.Series(values, dtype=float).rename_axis(["region", "period"])
+
+
+def demand_at_periods(case: Case, starts: list[int]) -> pd.Series:
+    """Demand in ttok/day at each period start: linear between given years, flat outside.
+
+    Only positive values are kept: the model has no serving decision where nothing is asked.
+    """
+    out = {}
+    for (region, workload), rows in case.demand.groupby(["region", "workload"], sort=True):
+        rows = rows.sort_values("year")
+        values = np.interp(starts, rows["year"].to_numpy(float), rows["ttok_per_day"].to_numpy(float))
+        for p, v in zip(starts, values):
+            if v > 0:
+                out[(region, workload, p)] = float(v)
+    index = pd.MultiIndex.from_tuples(list(out), names=["region", "workload", "period"]) if out else \
+        pd.MultiIndex.from_tuples([], names=["region", "workload", "period"])
+    return pd.Series(list(out.values()), index=index, dtype=float, name="ttok_per_day")
+
+
+def supply_in_force(case: Case, starts: list[int]) -> pd.DataFrame:
+    """Prices and availability per region and period: the last value given at or before the
+    period start in region_years, column by column, else the regions value."""
+    base = case.regions[list(TIME_VARYING)]
+    ry = case.region_years.sort_values(["region", "year"])
+    frames = {}
+    for p in starts:
+        given = ry[ry["year"] <= p].groupby("region")[list(TIME_VARYING)].last()  # last non-blank per column
+        frames[p] = given.reindex(base.index).combine_first(base)[list(TIME_VARYING)]
+    out = pd.concat(frames, names=["period", "region"]).swaplevel().sort_index()
+    return out
+
+
+def policies_in_force(case: Case, starts: list[int]) -> pd.DataFrame:
+    rows = []
+    for (policy, zone), given in case.policies.groupby(["policy", "zone"], sort=True):
+        given = given.sort_values("year")
+        for p in starts:
+            before = given[given["year"] <= p]
+            if not before.empty:
+                rows.append((policy, zone, p, float(before["value"].iloc[-1])))
+    return pd.DataFrame(rows, columns=["policy", "zone", "period", "value"])
+
+
+def planned_builds(case: Case) -> pd.DataFrame:
+    """Planned builds summed by region, period and kind (rows landing in one period add up)."""
+    pb = case.planned_by_period()
+    cols = ["region", "period", "kind", "racks", "rows"]
+    if pb.empty:
+        return pd.DataFrame(columns=cols)
+    agg = pb.groupby(["region", "period", "kind"], sort=True).agg(
+        racks=("racks", "sum"), rows=("_row", lambda r: tuple(sorted(int(x) for x in r))))
+    return agg.reset_index()[cols]
+
+
+def serving_routes(case: Case) -> pd.DataFrame:
+    """Where each region's work may be served: at home always; in another region only over a
+    corridor that allows optical and whose latency is within the workload's limit (inclusive)."""
+    w = case.workloads
+    home = pd.DataFrame([(r, r, wl, 1.0) for r in case.regions.index for wl in w.index],
+                        columns=["user", "server", "workload", "efficiency"])
+    c = case.corridors[case.corridors["optical_allowed"]]
+    both = pd.concat([
+        c.rename(columns={"from": "user", "to": "server"}),
+        c.rename(columns={"to": "user", "from": "server"}),
+    ])[["user", "server", "latency_ms", "efficiency"]]
+    remote = both.merge(w[["workload", "max_latency_ms"]].reset_index(drop=True), how="cross")
+    remote = remote[remote["latency_ms"] <= remote["max_latency_ms"]][["user", "server", "workload", "efficiency"]]
+    routes = pd.concat([home, remote], ignore_index=True)
+    return routes.sort_values(["user", "server", "workload"]).reset_index(drop=True)

@@ -1,0 +1,406 @@
+"""Results as tidy tables (SPEC section 5), shared by the exports, the command line and the report.
+
+``Results(model, data, solution)`` reads the solved Pyomo model once; each table is a method
+returning a DataFrame whose columns are declared, with units, in :data:`TABLES`. With several
+futures, operational tables carry a ``future`` column; with one, they do not.
+
+Shadow prices follow SPEC 4.5: positive when more of the thing would cost more, in money of
+their own year (the dual divided by the period's discount weight, and by the future's
+probability), per unit.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from pyomo.environ import value
+
+from models import COMPONENTS
+from models.power import HOURS_PER_YEAR
+from models.workloads import MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY
+
+from . import finance
+from .prepare import ModelData
+from .solver import Solution
+
+CUR = "{currency}"  # replaced by the case's currency in headers and docs
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    unit: str
+    doc: str
+
+
+TABLES: dict[str, tuple[Col, ...]] = {
+    "summary": (
+        Col("item", "", "what is reported"),
+        Col("value", "", "the figure"),
+        Col("unit", "", "its unit"),
+    ),
+    "costs": (
+        Col("year", "year", "calendar year"),
+        Col("period", "year", "model period the year belongs to"),
+        Col("component", "", "rack_capex, rack_fom, optical, hvdc, energy or unserved"),
+        Col("cost", f"{CUR}/year", "cost in that year, money of that year"),
+        Col("discounted_cost", CUR, "cost discounted to start_year; these add up to the objective"),
+    ),
+    "capacity": (
+        Col("region", "id", "region"),
+        Col("zone", "", "zone of the region"),
+        Col("year", "year", "model period (first year)"),
+        Col("racks_built", "racks", "racks built in the period"),
+        Col("racks_in_service", "racks", "existing and new racks in service"),
+        Col("busy_racks", "racks", "racks needed for the IT load: IT MW x 1000 / rack_kw"),
+        Col("utilization", "fraction", "busy / in service"),
+        Col("idle_racks", "racks", "in service - busy (includes the max_utilization headroom)"),
+        Col("it_mw", "MW", "average IT power of the work served here"),
+        Col("facility_mw", "MW", "IT power x pue"),
+    ),
+    "serving": (
+        Col("from_region", "id", "where the users are"),
+        Col("to_region", "id", "where the work is served"),
+        Col("workload", "id", "workload class"),
+        Col("year", "year", "model period (first year)"),
+        Col("ttok_per_day", "trillion tokens/day", "useful tokens served"),
+    ),
+    "network": (
+        Col("from", "id", "one end of the corridor"),
+        Col("to", "id", "other end"),
+        Col("year", "year", "model period (first year)"),
+        Col("optical_built_tbps", "Tbps", "optical capacity built in the period"),
+        Col("optical_in_service_tbps", "Tbps", "optical capacity in service"),
+        Col("optical_forward_tbps", "Tbps", "traffic of users in `from` served in `to`"),
+        Col("optical_reverse_tbps", "Tbps", "traffic of users in `to` served in `from`"),
+        Col("optical_utilization", "fraction", "busier direction / capacity in service"),
+        Col("hvdc_built_gw", "GW", "HVDC capacity built in the period"),
+        Col("hvdc_in_service_gw", "GW", "HVDC capacity in service"),
+        Col("hvdc_forward_mw", "MW", "power sent from `from` to `to` (at the sending end)"),
+        Col("hvdc_reverse_mw", "MW", "power sent from `to` to `from` (at the sending end)"),
+        Col("hvdc_utilization", "fraction", "busier direction / capacity in service"),
+    ),
+    "energy": (
+        Col("region", "id", "region"),
+        Col("year", "year", "model period (first year)"),
+        Col("grid_mw", "MW", "average grid power bought"),
+        Col("green_mw", "MW", "average green power bought"),
+        Col("imports_mw", "MW", "HVDC power received, after losses"),
+        Col("exports_mw", "MW", "HVDC power sent"),
+        Col("facility_mw", "MW", "power used by data centres: IT MW x pue"),
+        Col("energy_cost", f"{CUR}/year", "grid and green power bought"),
+        Col("emissions_t", "t CO2/year", "grid power x grid_co2"),
+    ),
+    "unserved": (
+        Col("region", "id", "where the users are"),
+        Col("workload", "id", "workload class"),
+        Col("year", "year", "model period (first year)"),
+        Col("ttok_per_day", "trillion tokens/day", "demand no region of the network serves"),
+        Col("share", "fraction", "unserved / demand"),
+    ),
+    "prices": (
+        Col("price", "", "rack_value, token_cost, power_price, or a policy's name"),
+        Col("region", "id", "region (blank for system-wide prices)"),
+        Col("workload", "id", "workload (token_cost only)"),
+        Col("zone", "", "zone of a policy (blank = whole system)"),
+        Col("year", "year", "model period (first year)"),
+        Col("value", "", "shadow price, money of its own year"),
+        Col("unit", "", "unit of the value"),
+    ),
+    "risks": (
+        Col("asset", "", "racks (network assets in a later issue)"),
+        Col("region", "id", "region"),
+        Col("year", "year", "model period (first year)"),
+        Col("utilization", "fraction", "busy / in service"),
+        Col("idle", "racks", "idle racks"),
+        Col("idle_cost", f"{CUR}/year", "annual cost (annuities + O&M) of the idle racks"),
+        Col("flag", "", "idle: utilization below min_utilization"),
+        Col("reason", "", "why it is flagged"),
+    ),
+}
+
+FUTURE = Col("future", "", "demand future")
+
+
+def _series(var, names: list[str]) -> pd.Series:
+    values = var.extract_values()
+    if not values:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=names))
+    index = pd.MultiIndex.from_tuples(list(values), names=names)
+    return pd.Series(list(values.values()), index=index, dtype=float).fillna(0.0)
+
+
+def _duals(m, con, names: list[str]) -> pd.Series:
+    values = {k: m.dual.get(con[k], 0.0) for k in con}
+    if not values:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=names))
+    keys = [k if isinstance(k, tuple) else (k,) for k in values]
+    return pd.Series(list(values.values()), index=pd.MultiIndex.from_tuples(keys, names=names), dtype=float)
+
+
+def _clean(x: pd.Series | pd.DataFrame, tol: float = 1e-9):
+    """Solver noise below tol becomes exact zero, so tables show 0 where nothing happens."""
+    return x.mask(x.abs() < tol, 0.0)
+
+
+class Results:
+    """Tidy tables of one solved model."""
+
+    def __init__(self, model, data: ModelData, solution: Solution):
+        self.m = model
+        self.data = data
+        self.solution = solution
+        self.settings = data.settings
+        self.currency = data.settings.currency
+
+    # ---- shared extracts -------------------------------------------------------------------
+
+    @cached_property
+    def _racks(self) -> pd.DataFrame:
+        built = _series(self.m.racks_built, ["region", "period"])
+        in_service = _series(self.m.racks_in_service, ["region", "period"])
+        return pd.DataFrame({"racks_built": built, "racks_in_service": in_service}).fillna(0.0)
+
+    @cached_property
+    def _it_mw(self) -> pd.Series:
+        return _series(self.m.it_power_mw, ["future", "region", "period"])
+
+    @cached_property
+    def _served(self) -> pd.Series:
+        return _series(self.m.tokens_served, ["future", "from_region", "to_region", "workload", "period"]).rename("ttok_per_day")
+
+    def _with_future(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Drop the future column when there is only one future."""
+        if not self.data.stochastic and "future" in df.columns:
+            df = df.drop(columns="future")
+        return df
+
+    def _ordered(self, table: str, df: pd.DataFrame) -> pd.DataFrame:
+        cols = [c.name for c in TABLES[table]]
+        if self.data.stochastic and "future" in df.columns:
+            cols = ["future"] + cols
+        return self._with_future(df.reindex(columns=cols)).reset_index(drop=True)
+
+    # ---- tables ----------------------------------------------------------------------------
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name)() for name in TABLES}
+
+    def cost_by_component(self) -> dict[str, float]:
+        """Total discounted cost by component; the values add up to the objective."""
+        c = self.costs()
+        totals = c.groupby("component")["discounted_cost"].sum()
+        return {k: float(totals.get(k, 0.0)) for k in COMPONENTS}
+
+    def summary(self) -> pd.DataFrame:
+        s = self.settings
+        cap = self.capacity()
+        last_period = self.data.period_starts[-1]
+        net = self.network()
+        un = self.unserved()
+        demand = self.data.demand
+        served_share = 1.0 - (un["ttok_per_day"].sum() / demand.sum()) if demand.sum() > 0 else 1.0
+        rows = [
+            ("status", self.solution.status, ""),
+            ("objective", self.solution.objective, f"{self.currency} (discounted to {s.start_year})"),
+            *[(f"cost_{k}", v, self.currency) for k, v in self.cost_by_component().items()],
+            ("racks_built", float(self._racks["racks_built"].sum()), "racks"),
+            (f"racks_in_service_{last_period}",
+             float(self._racks.xs(last_period, level="period")["racks_in_service"].sum()), "racks"),
+            ("mean_utilization", float(cap["busy_racks"].sum() / cap["racks_in_service"].sum())
+             if cap["racks_in_service"].sum() > 0 else 0.0, "fraction"),
+            ("optical_built_tbps", float(net["optical_built_tbps"].sum()) if len(net) else 0.0, "Tbps"),
+            ("hvdc_built_gw", float(net["hvdc_built_gw"].sum()) if len(net) else 0.0, "GW"),
+            ("demand_served_share", float(served_share), "fraction"),
+        ]
+        return pd.DataFrame(rows, columns=["item", "value", "unit"])
+
+    def costs(self) -> pd.DataFrame:
+        m, d = self.m, self.data
+        r, start = self.settings.discount_rate, self.settings.start_year
+        rows = []
+        for term in m.cost_terms:
+            expr = getattr(m, term.expression)
+            for period in d.periods:
+                p = period.start
+                if term.per_future:
+                    annual = sum(d.futures[f] * value(expr[f, p]) for f in m.FUTURES)
+                else:
+                    annual = value(expr[p])
+                for y in period.calendar_years:
+                    rows.append((y, p, term.component, annual, annual * finance.discount_factor(r, y - start)))
+        df = pd.DataFrame(rows, columns=["year", "period", "component", "cost", "discounted_cost"])
+        df = df.groupby(["year", "period", "component"], sort=False, as_index=False).sum()
+        order = {c: i for i, c in enumerate(COMPONENTS)}
+        df = df.sort_values(["year", "component"], key=lambda s: s.map(order) if s.name == "component" else s)
+        return self._ordered("costs", df)
+
+    def capacity(self) -> pd.DataFrame:
+        racks = self._racks
+        it = self._it_mw.rename("it_mw").reset_index()
+        df = it.merge(racks.reset_index(), on=["region", "period"], how="left")
+        pue = self.data.regions["pue"]
+        df["busy_racks"] = df["it_mw"] * 1000.0 / self.settings.rack_kw
+        df["utilization"] = np.where(df["racks_in_service"] > 0, df["busy_racks"] / df["racks_in_service"].where(
+            df["racks_in_service"] > 0, 1.0), 0.0)
+        df["idle_racks"] = (df["racks_in_service"] - df["busy_racks"]).clip(lower=0.0)
+        df["facility_mw"] = df["it_mw"] * df["region"].map(pue)
+        df["zone"] = df["region"].map(self.data.regions["zone"])
+        df = df.rename(columns={"period": "year"})
+        num = ["racks_built", "racks_in_service", "busy_racks", "utilization", "idle_racks", "it_mw", "facility_mw"]
+        df[num] = _clean(df[num])
+        return self._ordered("capacity", df.sort_values(["future", "region", "year"]))
+
+    def serving(self) -> pd.DataFrame:
+        s = _clean(self._served)
+        df = s[s > 0].reset_index().rename(columns={"period": "year"})
+        return self._ordered("serving", df.sort_values(["future", "from_region", "to_region", "workload", "year"]))
+
+    def network(self) -> pd.DataFrame:
+        m, d = self.m, self.data
+        corridors = d.corridors[d.corridors["optical_allowed"] | d.corridors["hvdc_allowed"]]
+        if corridors.empty:
+            return self._ordered("network", pd.DataFrame(columns=["future"]))
+        idx = pd.MultiIndex.from_tuples([(f, a, b, p) for f in d.futures for a, b in corridors.index
+                                         for p in d.period_starts], names=["future", "from", "to", "period"])
+        df = pd.DataFrame(index=idx)
+        for var, col in ((m.optical_built_tbps, "optical_built_tbps"), (m.optical_in_service_tbps, "optical_in_service_tbps"),
+                         (m.hvdc_built_gw, "hvdc_built_gw"), (m.hvdc_in_service_gw, "hvdc_in_service_gw")):
+            s = _series(var, ["from", "to", "period"])
+            df[col] = s.reindex(idx.droplevel("future")).to_numpy() if len(s) else 0.0
+        tbps = d.workloads["gbps_per_ttok"] / 1000.0
+        served = self._served.reset_index()
+        remote = served[served["from_region"] != served["to_region"]].copy()
+        remote["tbps"] = remote["workload"].map(tbps) * remote["ttok_per_day"]
+        traffic = remote.groupby(["future", "from_region", "to_region", "period"])["tbps"].sum()
+        flow = _series(m.hvdc_flow_mw, ["future", "sender", "receiver", "period"])
+        fwd = pd.MultiIndex.from_arrays([idx.get_level_values(k) for k in ("future", "from", "to", "period")])
+        back = pd.MultiIndex.from_arrays([idx.get_level_values(k) for k in ("future", "to", "from", "period")])
+        df["optical_forward_tbps"] = traffic.reindex(fwd).fillna(0.0).to_numpy()
+        df["optical_reverse_tbps"] = traffic.reindex(back).fillna(0.0).to_numpy()
+        df["hvdc_forward_mw"] = flow.reindex(fwd).fillna(0.0).to_numpy() if len(flow) else 0.0
+        df["hvdc_reverse_mw"] = flow.reindex(back).fillna(0.0).to_numpy() if len(flow) else 0.0
+        df = df.fillna(0.0)
+        busier = df[["optical_forward_tbps", "optical_reverse_tbps"]].max(axis=1)
+        df["optical_utilization"] = np.where(df["optical_in_service_tbps"] > 1e-12,
+                                             busier / df["optical_in_service_tbps"].clip(lower=1e-12), 0.0)
+        busier = df[["hvdc_forward_mw", "hvdc_reverse_mw"]].max(axis=1)
+        df["hvdc_utilization"] = np.where(df["hvdc_in_service_gw"] > 1e-12,
+                                          busier / (1000.0 * df["hvdc_in_service_gw"].clip(lower=1e-12)), 0.0)
+        df = _clean(df).reset_index().rename(columns={"period": "year"})
+        return self._ordered("network", df)
+
+    def energy(self) -> pd.DataFrame:
+        m, d = self.m, self.data
+        grid = _series(m.grid_power_mw, ["future", "region", "period"])
+        green = _series(m.green_power_mw, ["future", "region", "period"]).reindex(grid.index).fillna(0.0)
+        flow = _series(m.hvdc_flow_mw, ["future", "sender", "receiver", "period"]).reset_index()
+        df = pd.DataFrame({"grid_mw": grid, "green_mw": green})
+        if len(flow):
+            flow.columns = ["future", "sender", "receiver", "period", "mw"]
+            flow["delivered"] = flow["mw"] * [m.hvdc_delivered_share[(x, y)] for x, y in zip(flow["sender"], flow["receiver"])]
+            sent = flow.groupby(["future", "sender", "period"])["mw"].sum().rename_axis(["future", "region", "period"])
+            got = flow.groupby(["future", "receiver", "period"])["delivered"].sum().rename_axis(["future", "region", "period"])
+            df["imports_mw"] = got.reindex(df.index).fillna(0.0)
+            df["exports_mw"] = sent.reindex(df.index).fillna(0.0)
+        else:
+            df["imports_mw"] = 0.0
+            df["exports_mw"] = 0.0
+        sup = d.supply.reindex(df.index)
+        df["facility_mw"] = self._it_mw.reindex(df.index).to_numpy() * df.index.get_level_values("region").map(d.regions["pue"]).to_numpy()
+        df["energy_cost"] = HOURS_PER_YEAR * (df["grid_mw"] * sup["grid_price"] + df["green_mw"] * sup["green_price"].fillna(0.0))
+        df["emissions_t"] = HOURS_PER_YEAR * df["grid_mw"] * sup["grid_co2"]
+        df = _clean(df).reset_index().rename(columns={"period": "year"})
+        return self._ordered("energy", df)
+
+    def unserved(self) -> pd.DataFrame:
+        un = _clean(_series(self.m.tokens_unserved, ["future", "region", "workload", "period"]))
+        df = pd.DataFrame({"ttok_per_day": un, "demand": self.data.demand.reindex(un.index)})
+        df = df[df["ttok_per_day"] > 0]
+        df["share"] = df["ttok_per_day"] / df["demand"]
+        df = df.reset_index().rename(columns={"period": "year"})
+        return self._ordered("unserved", df)
+
+    def prices(self) -> pd.DataFrame:
+        m, d = self.m, self.data
+        w, prob = d.weights, d.futures
+        cur = self.currency
+        frames = []
+
+        def per_year(s: pd.Series, per_future: bool) -> pd.Series:
+            """Undiscount a dual series: divide by the period weight (and the future's probability)."""
+            p = s.index.get_level_values("period")
+            scale = np.array([w[x] for x in p])
+            if per_future:
+                scale = scale * np.array([prob[f] for f in s.index.get_level_values("future")])
+            return s / scale
+
+        rack = per_year(_duals(m, m.rack_utilization, ["future", "region", "period"]).abs(), True)
+        rack = rack * self.settings.max_utilization
+        frames.append(rack.rename("value").reset_index().assign(price="rack_value", unit=f"{cur}/rack-year"))
+        token = per_year(_duals(m, m.demand_balance, ["future", "region", "workload", "period"]), True)
+        token = token / MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY
+        frames.append(token.rename("value").reset_index().assign(price="token_cost", unit=f"{cur}/million tokens"))
+        power = per_year(_duals(m, m.power_balance, ["future", "region", "period"]), True) / HOURS_PER_YEAR
+        frames.append(power.rename("value").reset_index().assign(price="power_price", unit=f"{cur}/MWh"))
+        for con, unit, per_future, divide in (
+            (m.min_green_share, f"{cur}/MWh of green", True, HOURS_PER_YEAR),
+            (m.carbon_cap, f"{cur}/t CO2", True, 1e6),
+            (m.min_zone_capacity_share, f"{cur}/rack-year", False, 1.0),
+        ):
+            names = ["future", "zone", "period"] if per_future else ["zone", "period"]
+            dual = per_year(_duals(m, con, names).abs(), per_future) / divide
+            dual = dual[dual > 1e-9]
+            frames.append(dual.rename("value").reset_index().assign(price=con.local_name, unit=unit))
+        df = pd.concat(frames, ignore_index=True).rename(columns={"period": "year"})
+        df["value"] = _clean(df["value"])
+        for col in ("region", "workload", "zone"):
+            df[col] = df[col].fillna("") if col in df else ""
+        return self._ordered("prices", df)
+
+    def risks(self) -> pd.DataFrame:
+        """Region-years whose racks sit idle: utilization below min_utilization."""
+        d, s = self.data, self.settings
+        cap = self.capacity()
+        if not d.stochastic:
+            cap = cap.assign(future=next(iter(d.futures)))
+        cost_per_rack = self._cost_per_rack_in_service()
+        cap["idle_cost"] = cap["idle_racks"] * [cost_per_rack.get((r, y), 0.0) for r, y in zip(cap["region"], cap["year"])]
+        flagged = cap[(cap["racks_in_service"] > 1e-6) & (cap["utilization"] < s.min_utilization)].copy()
+        flagged["asset"] = "racks"
+        flagged["idle"] = flagged["idle_racks"]
+        flagged["flag"] = "idle"
+        flagged["reason"] = [f"{u:.0%} of {n:,.0f} racks busy, below min_utilization {s.min_utilization:.0%}"
+                             for u, n in zip(flagged["utilization"], flagged["racks_in_service"])]
+        flagged = flagged.sort_values(["idle_cost", "region", "year"], ascending=[False, True, True])
+        return self._ordered("risks", flagged)
+
+    def _cost_per_rack_in_service(self) -> dict[tuple, float]:
+        """Annual cost of one rack in service per region-year: annuities of new racks in
+        service plus fixed O&M, averaged over all racks in service (existing ones have no capex)."""
+        d, r = self.data, self.settings.discount_rate
+        racks = self._racks
+        out = {}
+        for region, reg in d.regions.iterrows():
+            annual = finance.annuity(reg["rack_capex"], r, reg["rack_life"])
+            for p in d.period_starts:
+                n = racks.at[(region, p), "racks_in_service"]
+                if n <= 1e-9:
+                    continue
+                paying = sum(racks.at[(region, q), "racks_built"] for q in d.period_starts
+                             if finance.in_service(q, reg["rack_life"], p))
+                out[(region, p)] = (annual * paying + reg["rack_fom"] * n) / n
+        return out
+
+    def top_risks(self, n: int = 5) -> pd.DataFrame:
+        return self.risks().head(n)
+
+    def builds_by_zone(self) -> pd.DataFrame:
+        """Racks built per zone and period (the plan, for the printed summary)."""
+        racks = self._racks.reset_index()
+        racks["zone"] = racks["region"].map(self.data.regions["zone"]).replace("", "(no zone)")
+        table = racks.pivot_table(index="zone", columns="period", values="racks_built", aggfunc="sum", fill_value=0.0)
+        return table

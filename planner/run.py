@@ -1,0 +1,140 @@
+"""One run, end to end: input files -> validated case -> model -> solution -> results folder.
+
+Each stage is timed (``read`` covers reading and checking, ``build`` preparing period data and
+building the Pyomo model, ``solve`` the hand-off to HiGHS, HiGHS itself and loading values
+back, ``export`` building the tables and writing them). Nothing is written unless the solve
+is optimal; a failure at any point leaves earlier results untouched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+from pyomo.environ import value
+
+from models import build_model
+
+from . import export
+from .case import Case, load_case
+from .prepare import prepare
+from .problems import InputError, Problem
+from .results import Results
+from .solver import SolverOptions, solve
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+@dataclass
+class RunOutcome:
+    name: str
+    source: Path
+    status: str                      # optimal, infeasible, time_limit, input_error, ...
+    exit_code: int
+    message: str = ""
+    folder: Path | None = None
+    results: Results | None = None
+    case: Case | None = None
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("planner", "pyomo", "highspy", "pandas", "numpy", "scipy", "xlsxwriter", "python-calamine"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverOptions | None = None,
+             progress: Callable[[str], None] = lambda stage: None, name: str | None = None) -> RunOutcome:
+    path, out_dir = Path(path), Path(out_dir)
+    options = options or SolverOptions()
+    timings: dict[str, float] = {}
+    started = dt.datetime.now(dt.timezone.utc)
+
+    progress("reading and checking inputs")
+    t0 = time.perf_counter()
+    try:
+        case = load_case(path)
+    except InputError as err:
+        return RunOutcome(name or path.name, path, "input_error", EXIT_BAD_INPUT,
+                          f"{len([p for p in err.problems if p.is_error])} input error(s); nothing was solved or written",
+                          problems=err.problems)
+    name = name or case.name
+    folder_name = export.safe_name(name)
+    timings["read"] = time.perf_counter() - t0
+
+    progress("building the model")
+    t0 = time.perf_counter()
+    data = prepare(case)
+    model = build_model(data)
+    timings["build"] = time.perf_counter() - t0
+
+    staging = export.staging_folder(out_dir, folder_name)
+    try:
+        progress("solving with HiGHS")
+        opts = SolverOptions(**{**options.__dict__, "log_file": options.log_file or staging / "solver.log"})
+        solution = solve(model, opts)
+        timings["solve"] = sum(solution.timings.values())
+        timings.update({f"solve_{k}": v for k, v in solution.timings.items()})
+        if not solution.optimal:
+            export.discard(staging)
+            return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, data),
+                              case=case, problems=case.warnings, timings=timings)
+
+        progress("writing results")
+        t0 = time.perf_counter()
+        results = Results(model, data, solution)
+        tables = results.tables()
+        export.write_tables(tables, staging, case.settings.currency)
+        timings["export"] = time.perf_counter() - t0
+        meta = {
+            "scenario": name,
+            "status": solution.status,
+            "objective": float(value(model.total_cost)),
+            "currency": case.settings.currency,
+            "costs": results.cost_by_component(),
+            "inputs": str(path),
+            "inputs_sha256": case.sha256,
+            "timings": timings,
+            "versions": versions(),
+            "solver": {"name": solution.solver, "message": solution.message,
+                       "objective_reported_by_solver": solution.objective,
+                       "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()
+                                   if k != "log_file"}},
+            "model": solution.size,
+            "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings],
+            "started": started.isoformat(timespec="seconds"),
+        }
+        export.write_run_json(meta, staging)
+        target = out_dir / folder_name
+        export.publish(staging, target)
+    except BaseException:
+        export.discard(staging)
+        raise
+    return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
+                      case=case, problems=case.warnings, timings=timings)
+
+
+def _failure_message(solution, data) -> str:
+    if solution.status in ("infeasible", "infeasible_or_unbounded"):
+        pol = data.policies
+        hard = pol[pol["policy"] == "min_zone_capacity_share"]
+        parts = []
+        if len(hard):
+            parts.append("min_zone_capacity_share in " + ", ".join(sorted({f"{z} {p}" for z, p in zip(hard["zone"], hard["period"])})))
+        if len(data.planned_builds):
+            parts.append(f"{len(data.planned_builds)} planned build row(s)")
+        hint = f"; what can make it so: {'; '.join(parts)}" if parts else ""
+        return f"the plan cannot meet every constraint (HiGHS: {solution.message}){hint}"
+    if solution.status == "time_limit":
+        return f"HiGHS stopped at the time limit before reaching the optimum ({solution.message}); raise --time-limit"
+    return f"HiGHS did not reach an optimum: {solution.message}"
