@@ -30,6 +30,7 @@ from .reading import RawCase, RawSheet
 from .schema import SETTINGS, SHEETS, TIME_VARYING, Column, Kind, Sheet, Wide
 
 ROW = "_row"  # spreadsheet row of each typed record
+BAD = "_bad"  # the record has a bad cell: used for references, then dropped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +146,10 @@ def check_tables(raw: RawCase) -> tuple[dict[str, pd.DataFrame], dict[str, objec
         problems += found
         if table is not None:
             tables[name] = table
+    # References see every id that was itself readable, so one bad cell in a region's row
+    # does not make that region "unknown" everywhere else; then rows with bad cells go.
     problems += _check_references(tables)
+    tables = {name: t[~t[BAD]].drop(columns=BAD).reset_index(drop=True) for name, t in tables.items()}
     return tables, settings, problems
 
 
@@ -240,8 +244,9 @@ def _check_sheet(sheet: Sheet, raw: RawSheet) -> tuple[pd.DataFrame | None, list
         bad_rows |= bad
 
     typed[ROW] = typed.index.astype(int)
-    typed = typed[~typed[ROW].isin(bad_rows)].reset_index(drop=True)
-    problems += _check_keys(sheet, raw, typed)
+    typed[BAD] = typed[ROW].isin(bad_rows)
+    typed = typed.reset_index(drop=True)
+    problems += _check_keys(sheet, raw, typed[~typed[BAD]])
     return typed, problems
 
 
@@ -477,22 +482,22 @@ def _builds_fit(case) -> list[Problem]:
                                   f"{rate:g} in this {years}-year period (rows {where})", row=first_row, column="racks",
                                   value=floor))
     # forced racks still in service plus existing ones must fit max_racks in every period
-    forced = per[per["kind"].isin(["fixed", "min"])].groupby(["region", "period", "kind"])["racks"].sum().unstack("kind")
-    if not forced.empty:
-        floor = forced.get("fixed", pd.Series(dtype=float)).combine_first(forced.get("min", pd.Series(dtype=float)))
-        for region, builds in floor.groupby(level="region", sort=True):
-            reg = case.regions.loc[region]
-            for p in periods:
-                live = sum(v for (_, q), v in builds.items() if finance.in_service(q, reg["rack_life"], p.start))
-                existing = case.existing_racks(region, p.start)
-                cap = max(reg["max_racks"], existing)
-                if existing + live > cap + 1e-9 and live > 0:
-                    rows = per[(per["region"] == region) & per["kind"].isin(["fixed", "min"])][ROW]
-                    problems.append(error("planned_builds", f"{region} {p.start}: forced builds keep {live:g} new racks in service "
-                                          f"beside {existing:g} existing, above max_racks {reg['max_racks']:g} (rows "
-                                          f"{', '.join(str(r) for r in sorted(rows))})", row=int(rows.min()),
-                                          column="racks", value=live))
-                    break
+    amounts = per.groupby(["region", "period", "kind"])["racks"].sum()
+    for region, rows in per[per["kind"].isin(["fixed", "min"])].groupby("region", sort=True):
+        reg = case.regions.loc[region]
+        floor = {}  # period -> racks forced (a fixed amount overrides a min in the same period)
+        for period in sorted(set(rows["period"])):
+            fixed = amounts.get((region, period, "fixed"))
+            floor[period] = fixed if fixed is not None else amounts.get((region, period, "min"), 0.0)
+        for p in periods:
+            live = sum(v for q, v in floor.items() if finance.in_service(q, reg["rack_life"], p.start))
+            existing = case.existing_racks(region, p.start)
+            if live > 0 and existing + live > max(reg["max_racks"], existing) + 1e-9:
+                where = ", ".join(str(r) for r in sorted(rows[ROW]))
+                problems.append(error("planned_builds", f"{region} {p.start}: forced builds keep {live:g} new racks in "
+                                      f"service beside {existing:g} existing, above max_racks {reg['max_racks']:g} "
+                                      f"(rows {where})", row=int(rows[ROW].min()), column="racks", value=live))
+                break
     return problems
 
 

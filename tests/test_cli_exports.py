@@ -1,0 +1,141 @@
+"""The command line and the results folder (SPEC sections 5 and 6)."""
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from builder import region, sheets, write
+from planner import export
+from planner.cli import DEFAULT_CASE, app
+from planner.results import TABLES
+from planner.writing import write_sheets
+
+RUN_KEYS = {"scenario", "status", "objective", "costs", "inputs_sha256", "timings", "versions"}
+COSTS = {"rack_capex", "rack_fom", "optical", "hvdc", "energy", "unserved"}
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def run(*args):
+    return CliRunner().invoke(app, ["run", *map(str, args)])
+
+
+def discount_case():
+    """From test_hand_cases: one rack, 10-year life, 10 %, periods 2026 and 2028 of two years."""
+    return sheets([region("a", rack_capex=1000, grid_price=1)],
+                  [dict(region="a", workload="w", year=2026, ttok_per_day=1)],
+                  settings={"end_year": 2029, "year_step": 2, "discount_rate": 0.1, "rack_life": 10})
+
+
+def test_default_run_writes_the_contract(tmp_path):
+    result = run("--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / DEFAULT_CASE.name
+    meta = json.loads((folder / "run.json").read_text())
+    assert RUN_KEYS <= meta.keys() and COSTS == meta["costs"].keys()
+    assert {"read", "build", "solve", "export"} <= meta["timings"].keys()
+    assert meta["status"] == "optimal"
+    assert sum(meta["costs"].values()) == pytest.approx(meta["objective"], rel=1e-9)
+    for table in TABLES:
+        assert (folder / f"{table}.csv").is_file()
+    book = openpyxl.load_workbook(folder / "results.xlsx")
+    assert set(TABLES) <= set(book.sheetnames)
+    for word in ("optimal", "Total discounted cost", "Racks built by zone and year"):
+        assert word in result.output
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_objective_in_run_json_is_the_true_optimum(tmp_path):
+    """1000 x CRF(10 %, 10) x (DW_2026 + DW_2028) + 8760 x (DW_2026 + DW_2028) = 31,112.29."""
+    dw = (1 + 1 / 1.1) + (1 / 1.1**2 + 1 / 1.1**3)
+    expected = 1000 * 0.1 / (1 - 1.1**-10) * dw + 8760 * dw
+    path = write(discount_case(), tmp_path / "in")
+    assert run(path, "--out", tmp_path / "out").exit_code == 0
+    meta = json.loads((tmp_path / "out" / "case" / "run.json").read_text())
+    assert meta["objective"] == pytest.approx(expected, rel=1e-9)
+    costs = pd.read_csv(tmp_path / "out" / "case" / "costs.csv")
+    assert costs["discounted_cost"].sum() == pytest.approx(expected, rel=1e-9)
+
+
+def test_csv_and_workbook_give_the_same_results(tmp_path):
+    csv_path = write_sheets(discount_case(), tmp_path / "as_csv")
+    xlsx_path = write_sheets(discount_case(), tmp_path / "as_xlsx.xlsx")
+    assert run(csv_path, xlsx_path, "--out", tmp_path / "out").exit_code == 0
+    a, b = (json.loads((tmp_path / "out" / n / "run.json").read_text()) for n in ("as_csv", "as_xlsx"))
+    assert a["objective"] == pytest.approx(b["objective"], rel=1e-12)
+    for table in TABLES:
+        if table == "summary":
+            continue
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "out" / "as_csv" / f"{table}.csv"),
+                                      pd.read_csv(tmp_path / "out" / "as_xlsx" / f"{table}.csv"))
+
+
+def test_failed_export_leaves_earlier_results_whole(tmp_path, monkeypatch):
+    path = write(discount_case(), tmp_path / "in")
+    out = tmp_path / "out"
+    assert run(path, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (out / "case").iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "write_workbook", broken)
+    result = run(path, "--out", out)
+    assert result.exit_code != 0
+    after = {p.name: p.read_bytes() for p in (out / "case").iterdir()}
+    assert after == before
+    assert [p.name for p in out.iterdir()] == ["case"]
+
+
+def test_rerun_replaces_results(tmp_path):
+    path = write(discount_case(), tmp_path / "in")
+    out = tmp_path / "out"
+    assert run(path, "--out", out).exit_code == 0
+    (out / "case" / "stale.txt").write_text("from an earlier run")
+    assert run(path, "--out", out).exit_code == 0
+    assert not (out / "case" / "stale.txt").exists()
+    assert [p.name for p in out.iterdir()] == ["case"]
+
+
+def test_infeasible_policy_exits_1_and_writes_nothing(tmp_path):
+    """East has 10 racks standing; west must hold half of all racks but may hold none."""
+    case = sheets([region("e", zone="east", existing_racks=10), region("w", lon=1, zone="west", max_racks=0)],
+                  [dict(region="e", workload="w", year=2026, ttok_per_day=1)],
+                  policies=[dict(policy="min_zone_capacity_share", year=2026, value=0.5, zone="west")])
+    path = write(case, tmp_path / "in")
+    result = run(path, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert "infeasible" in result.output and "min_zone_capacity_share" in result.output
+    assert not (tmp_path / "out" / "case").exists()
+
+
+def test_results_workbook_is_formatted(tmp_path):
+    path = write(discount_case(), tmp_path / "in")
+    assert run(path, "--out", tmp_path / "out").exit_code == 0
+    book = openpyxl.load_workbook(tmp_path / "out" / "case" / "results.xlsx")
+    cap = book["capacity"]
+    assert cap.freeze_panes == "A3"  # names and units stay in view
+    header = [c.value for c in cap[1]]
+    units = dict(zip(header, [c.value for c in cap[2]]))
+    assert header[:3] == ["region", "zone", "year"]
+    assert units["racks_in_service"] == "racks" and units["it_mw"] == "MW"
+    col = header.index("utilization") + 1
+    assert cap.cell(row=3, column=col).number_format == "0.0%"
+    costs = book["costs"]
+    assert dict(zip([c.value for c in costs[1]], [c.value for c in costs[2]]))["cost"] == "USD/year"
+    assert cap.column_dimensions["A"].width >= len("region")
+
+
+def test_several_cases_each_get_a_folder(tmp_path):
+    a = write_sheets(discount_case(), tmp_path / "one")
+    b = write_sheets(discount_case(), tmp_path / "two.xlsx")
+    result = run(a, b, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["one", "two"]
