@@ -7,27 +7,14 @@ capacity in service: ``hvdc_flow_limit``: flow <= 1000 x GW in service. Cost: ``
 """
 from __future__ import annotations
 
-import pandas as pd
 from pyomo.environ import Constraint, NonNegativeReals, Var
 
-from .stock import add_stock
+from .stock import add_corridor_stock
 
 
 def add(m, data) -> None:
     s = data.settings
-    c = data.corridors[data.corridors["hvdc_allowed"]]
-    assets = pd.DataFrame({
-        "life": s.hvdc_life,
-        "capex": c["hvdc_capex"],
-        "fom": s.hvdc_fom,
-        "limit": c["hvdc_max_gw"],
-        "rate": float("inf"),
-        "buildable": c["hvdc_buildable"],
-    }, index=c.index)
-    existing = pd.Series({(a, b, p): e for (a, b), e in c["hvdc_existing_gw"].items() for p in data.period_starts},
-                         dtype=float)
-    add_stock(m, data, built="hvdc_built_gw", in_service="hvdc_in_service_gw", balance="hvdc_stock",
-              assets=assets, existing=existing, capex_component="hvdc", fom_component="hvdc", cost_name="hvdc")
+    c = add_corridor_stock(m, data, "hvdc", "gw", life=s.hvdc_life, fom=s.hvdc_fom)
 
     arcs = [(a, b) for a, b in c.index] + [(b, a) for a, b in c.index]
     corridor_of = {**{(a, b): (a, b) for a, b in c.index}, **{(b, a): (a, b) for a, b in c.index}}

@@ -8,27 +8,14 @@ Bandwidth counts useful tokens (not divided by efficiency). Cost: ``optical`` (a
 """
 from __future__ import annotations
 
-import pandas as pd
 from pyomo.environ import Constraint
 
-from .stock import add_stock
+from .stock import add_corridor_stock
 
 
 def add(m, data) -> None:
     s = data.settings
-    c = data.corridors[data.corridors["optical_allowed"]]
-    assets = pd.DataFrame({
-        "life": s.optical_life,
-        "capex": c["optical_capex"],
-        "fom": s.optical_fom,
-        "limit": c["optical_max_tbps"],
-        "rate": float("inf"),
-        "buildable": c["optical_buildable"],
-    }, index=c.index)
-    existing = pd.Series({(a, b, p): e for (a, b), e in c["optical_existing_tbps"].items() for p in data.period_starts},
-                         dtype=float)
-    add_stock(m, data, built="optical_built_tbps", in_service="optical_in_service_tbps", balance="optical_stock",
-              assets=assets, existing=existing, capex_component="optical", fom_component="optical", cost_name="optical")
+    c = add_corridor_stock(m, data, "optical", "tbps", life=s.optical_life, fom=s.optical_fom)
 
     corridor_of = {}
     for a, b in c.index:

@@ -38,8 +38,10 @@ def add(m, data) -> None:
     carbon = rows("carbon_cap_mt")
 
     def cap(m, f, z, p):
-        return sum(HOURS_PER_YEAR * co2[(f, r, p)] / 1e6 * m.grid_power_mw[f, r, p]
-                   for r in zones[z] if co2[(f, r, p)] > 0) <= carbon[(z, p)]
+        emitting = [r for r in zones[z] if co2[(f, r, p)] > 0]
+        if not emitting:
+            return Constraint.Skip  # nothing in the zone emits: the cap holds whatever happens
+        return sum(HOURS_PER_YEAR * co2[(f, r, p)] / 1e6 * m.grid_power_mw[f, r, p] for r in emitting) <= carbon[(z, p)]
 
     m.carbon_cap = Constraint([(f, z, p) for f in m.FUTURES for z, p in sorted(carbon)], rule=cap)
 

@@ -91,3 +91,22 @@ def add_stock(m, data, *, built: str, in_service: str, balance: str, assets: pd.
     setattr(m, fom_name, Expression(m.PERIODS, rule=fom_cost))
     costs.register(m, capex_component, capex_name, per_future=False)
     costs.register(m, fom_component, fom_name, per_future=False)
+
+
+def add_corridor_stock(m, data, tech: str, unit: str, life: float, fom: float) -> pd.DataFrame:
+    """Capacity stock of one corridor technology (``optical`` in Tbps, ``hvdc`` in GW) on the
+    corridors that allow it; returns those corridors. Existing capacity never retires."""
+    c = data.corridors[data.corridors[f"{tech}_allowed"]]
+    assets = pd.DataFrame({
+        "life": life,
+        "capex": c[f"{tech}_capex"],
+        "fom": fom,
+        "limit": c[f"{tech}_max_{unit}"],
+        "rate": math.inf,
+        "buildable": c[f"{tech}_buildable"],
+    }, index=c.index)
+    existing = pd.Series({(a, b, p): e for (a, b), e in c[f"{tech}_existing_{unit}"].items()
+                          for p in data.period_starts}, dtype=float)
+    add_stock(m, data, built=f"{tech}_built_{unit}", in_service=f"{tech}_in_service_{unit}", balance=f"{tech}_stock",
+              assets=assets, existing=existing, capex_component=tech, fom_component=tech, cost_name=tech)
+    return c

@@ -178,6 +178,12 @@ def test_carbon_cap_forces_green_power(tmp_path, fmt):
     assert s.results.energy()["emissions_t"].sum() == pytest.approx(43_800, rel=1e-9)
 
 
+def test_carbon_cap_on_a_clean_grid_changes_nothing(tmp_path):
+    """With grid_co2 0 the cap cannot bind: 10 racks x 100 + 10 MW x 8760 x 10 = 877,000."""
+    case = sheets([region(A)], DEMAND_A_10, policies=[dict(policy="carbon_cap_mt", year=2026, value=0.0)])
+    assert solve_sheets(case, tmp_path).objective == pytest.approx(877_000, rel=1e-9)
+
+
 def test_fixed_planned_build_creates_idle_racks(tmp_path, fmt):
     """A provincial plan forces 15 racks in a; demand needs 10. 1,500 of racks + 876,000 of
     energy = 877,500. Utilization 10/15 = 67 % is below min_utilization 80 %: flagged idle,
