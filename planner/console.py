@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from rich.console import Console
+from rich import box
 from rich.table import Table
 
 from .problems import Problem, collapse
@@ -23,6 +24,18 @@ def money(x: float, currency: str) -> str:
             scaled = x / size
             return f"{scaled:,.{2 if abs(scaled) < 10 else 1}f} {word} {currency}"
     return f"{x:,.2f} {currency}"
+
+
+def thousands(racks: float) -> str:
+    """Racks in thousands, short enough for a ten-year table on an 80-column terminal.
+
+    >>> [thousands(x) for x in (0.2, 412.0, 38_400.0, 1_912_000.0)]
+    ['·', '0.4', '38', '1912']
+    """
+    if racks < 0.5:
+        return "·"
+    k = racks / 1000
+    return f"{k:.1f}" if k < 10 else f"{k:.0f}"
 
 
 def print_problems(console: Console, problems: list[Problem], title: str) -> None:
@@ -63,12 +76,13 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
 
     builds = res.builds_by_zone()
     if builds.to_numpy().sum() > 0.5:
-        t = Table(title="Racks built by zone and year", title_justify="left", header_style="bold")
-        t.add_column("zone")
+        t = Table(title="Racks built by zone and year (thousands)", title_justify="left", header_style="bold",
+                  box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False)
+        t.add_column("zone", no_wrap=True)
         for year in builds.columns:
             t.add_column(str(year), justify="right")
         for zone, row in builds.iterrows():
-            t.add_row(str(zone), *[f"{v:,.0f}" if v >= 0.5 else "·" for v in row])
+            t.add_row(str(zone), *[thousands(v) for v in row])
         console.print(t)
     else:
         console.print("No new racks are built.")

@@ -237,7 +237,8 @@ def _check_sheet(sheet: Sheet, raw: RawSheet) -> tuple[pd.DataFrame | None, list
         bad_rows |= bad
     for extra in cells.columns:
         if extra not in sheet.names and extra not in wide_years:
-            typed[extra] = cells[extra]
+            # information only (notes, sources): text, read the same from CSV and workbook
+            typed[extra] = pd.Series([_word(c)[0] for c in cells[extra]], index=cells.index, dtype=object)
 
     if is_wide:
         typed, bad = _melt_wide(sheet, sheet.wide, raw, typed, wide_years, problems)

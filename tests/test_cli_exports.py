@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from builder import region, sheets, write
 from planner import export
 from planner.cli import DEFAULT_CASE, app
+from planner.reading import case_name
 from planner.results import TABLES
 from planner.writing import write_sheets
 
@@ -37,7 +38,7 @@ def discount_case():
 def test_default_run_writes_the_contract(tmp_path):
     result = run("--out", tmp_path)
     assert result.exit_code == 0, result.output
-    folder = tmp_path / DEFAULT_CASE.name
+    folder = tmp_path / case_name(DEFAULT_CASE)
     meta = json.loads((folder / "run.json").read_text())
     assert RUN_KEYS <= meta.keys() and COSTS == meta["costs"].keys()
     assert {"read", "build", "solve", "export"} <= meta["timings"].keys()
