@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from pyomo.environ import ConcreteModel, Set, Suffix
 
-from . import costs, hvdc, optical, planned_builds, policies, power, racks, workloads
+from . import costs, elastic, hvdc, optical, planned_builds, policies, power, racks, workloads
 
 # Order matters only where one feature uses another's variables.
 FEATURES = (racks, workloads, optical, hvdc, power, policies, planned_builds)
 
 
-def build_model(data) -> ConcreteModel:
+def build_model(data, elastic_rows: bool = False) -> ConcreteModel:
+    """The planning LP; with ``elastic_rows`` the policy and planned-build rows may give, and the
+    model minimises how much they give (see models/elastic.py)."""
     m = ConcreteModel(name=data.name)
+    m.elastic = elastic_rows
+    m.elastic_slacks = []
     m.PERIODS = Set(initialize=data.period_starts, ordered=True)
     m.FUTURES = Set(initialize=list(data.futures), ordered=True)
     m.REGIONS = Set(initialize=list(data.regions.index), ordered=True)
@@ -24,5 +28,7 @@ def build_model(data) -> ConcreteModel:
     for feature in FEATURES:
         feature.add(m, data)
     costs.add_objective(m, data)
+    if elastic_rows:
+        elastic.add_objective(m)
     m.dual = Suffix(direction=Suffix.IMPORT)
     return m

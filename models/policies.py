@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pyomo.environ import Constraint
 
+from .elastic import slack
 from .power import HOURS_PER_YEAR
 
 
@@ -26,29 +27,39 @@ def add(m, data) -> None:
         return {(z, p): v for z, p, v in zip(chosen["zone"], chosen["period"], chosen["value"])}
 
     green_share = rows("min_green_share")
+    green_index = [(f, z, p) for f in m.FUTURES for z, p in sorted(green_share)]
+    green_gap = slack(m, "min_green_share_shortfall_mw", green_index, "min_green_share", "MW of green power")
 
     def green(m, f, z, p):
         members = zones[z]
         green_mw = sum(m.green_power_mw[f, r, p] for r in members if (f, r, p) in m.green_power_mw)
         grid_mw = sum(m.grid_power_mw[f, r, p] for r in members)
-        return green_mw >= green_share[(z, p)] * (green_mw + grid_mw)
+        gap = green_gap[f, z, p] if green_gap is not None else 0
+        return green_mw + gap >= green_share[(z, p)] * (green_mw + grid_mw)
 
-    m.min_green_share = Constraint([(f, z, p) for f in m.FUTURES for z, p in sorted(green_share)], rule=green)
+    m.min_green_share = Constraint(green_index, rule=green)
 
     carbon = rows("carbon_cap_mt")
+    carbon_index = [(f, z, p) for f in m.FUTURES for z, p in sorted(carbon)]
+    carbon_excess = slack(m, "carbon_cap_excess_mt", carbon_index, "carbon_cap_mt", "Mt CO2 a year")
 
     def cap(m, f, z, p):
         emitting = [r for r in zones[z] if co2[(f, r, p)] > 0]
         if not emitting:
             return Constraint.Skip  # nothing in the zone emits: the cap holds whatever happens
-        return sum(HOURS_PER_YEAR * co2[(f, r, p)] / 1e6 * m.grid_power_mw[f, r, p] for r in emitting) <= carbon[(z, p)]
+        excess = carbon_excess[f, z, p] if carbon_excess is not None else 0
+        return sum(HOURS_PER_YEAR * co2[(f, r, p)] / 1e6 * m.grid_power_mw[f, r, p] for r in emitting) \
+            <= carbon[(z, p)] + excess
 
-    m.carbon_cap = Constraint([(f, z, p) for f in m.FUTURES for z, p in sorted(carbon)], rule=cap)
+    m.carbon_cap = Constraint(carbon_index, rule=cap)
 
     zone_share = rows("min_zone_capacity_share")
+    zone_index = sorted(zone_share)
+    zone_gap = slack(m, "min_zone_capacity_share_shortfall_racks", zone_index, "min_zone_capacity_share", "racks")
 
     def capacity(m, z, p):
-        return sum(m.racks_in_service[r, p] for r in zones[z]) >= \
+        gap = zone_gap[z, p] if zone_gap is not None else 0
+        return sum(m.racks_in_service[r, p] for r in zones[z]) + gap >= \
             zone_share[(z, p)] * sum(m.racks_in_service[r, p] for r in m.REGIONS)
 
-    m.min_zone_capacity_share = Constraint(sorted(zone_share), rule=capacity)
+    m.min_zone_capacity_share = Constraint(zone_index, rule=capacity)

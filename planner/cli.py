@@ -79,6 +79,35 @@ def validate(case: Path = typer.Argument(..., help="A workbook (.xlsx) or a CSV 
     raise typer.Exit(0)
 
 
+@app.command()
+def template(
+    file: Path = typer.Argument(..., help="The .xlsx workbook to write."),
+    from_case: Optional[Path] = typer.Option(None, "--from", help="Fill the template with this case's data."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+) -> None:
+    """Write an empty, annotated input workbook (or a case in the template layout)."""
+    from .case import load_case
+    from .console import print_problems
+    from .problems import InputError
+    from .template import write_template
+
+    out_console, err_console = _consoles()
+    case = None
+    if from_case is not None:
+        try:
+            case = load_case(from_case)
+        except InputError as err:
+            print_problems(out_console, err.problems, f"{from_case}: input problems")
+            raise typer.Exit(2)
+    try:
+        written = write_template(file, case, force=force)
+    except (FileExistsError, ValueError) as err:
+        err_console.print(f"[red]{err}[/]")
+        raise typer.Exit(1)
+    what = f"{from_case} in the template layout" if case is not None else "an empty template"
+    out_console.print(f"Wrote {what} to [bold]{written}[/]. Check it with `planner validate {written}`.")
+
+
 def main() -> None:
     try:
         app()

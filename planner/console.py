@@ -97,6 +97,8 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
         console.print(t)
     else:
         console.print("No region's racks fall below min_utilization.")
+    for note in outcome.notes:
+        console.print(f"[yellow]warning:[/] {note}")
     if outcome.problems:
         console.print(f"[yellow]{len(outcome.problems)} input warning(s)[/]; see run.json or `planner validate`.")
     console.print(f"Results in [bold]{outcome.folder}[/] ({outcome.timings.get('solve', 0):.1f} s solving)")

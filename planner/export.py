@@ -35,11 +35,33 @@ def safe_name(name: str) -> str:
 
 def staging_folder(out_dir: Path, name: str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{name}.writing-", dir=out_dir))
+    _remove_stale_staging(out_dir)
+    folder = Path(tempfile.mkdtemp(prefix=f".{name}.writing-{os.getpid()}-", dir=out_dir))
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(folder, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary folders
     return folder
+
+
+def _remove_stale_staging(out_dir: Path) -> None:
+    """Staging folders of runs that were killed (their process is gone) are debris: remove them."""
+    for folder in out_dir.glob(".*.writing-*-*"):
+        try:
+            pid = int(folder.name.rsplit(".writing-", 1)[1].split("-", 1)[0])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def publish(staging: Path, target: Path) -> None:

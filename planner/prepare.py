@@ -46,7 +46,7 @@ class ModelData:
     demand: pd.Series                    # (future, region, workload, period) -> ttok/day, > 0 only
     corridors: pd.DataFrame              # index (from, to)
     routes: pd.DataFrame                 # user, server, workload, efficiency (serving at home included)
-    policies: pd.DataFrame               # policy, zone, period, value ("" zone = whole system)
+    policies: pd.DataFrame               # policy, zone, period, value, row ("" zone = whole system)
     planned_builds: pd.DataFrame         # region, period, kind, racks, rows
     zones: dict[str, list[str]] = field(default_factory=dict)  # zone -> regions ("" = all)
 
@@ -132,14 +132,15 @@ def supply_in_force(case: Case, starts: list[int]) -> pd.DataFrame:
 
 
 def policies_in_force(case: Case, starts: list[int]) -> pd.DataFrame:
+    """Each policy's value per period, with the spreadsheet row it comes from."""
     rows = []
     for (policy, zone), given in case.policies.groupby(["policy", "zone"], sort=True):
         given = given.sort_values("year")
         for p in starts:
             before = given[given["year"] <= p]
             if not before.empty:
-                rows.append((policy, zone, p, float(before["value"].iloc[-1])))
-    return pd.DataFrame(rows, columns=["policy", "zone", "period", "value"])
+                rows.append((policy, zone, p, float(before["value"].iloc[-1]), int(before["_row"].iloc[-1])))
+    return pd.DataFrame(rows, columns=["policy", "zone", "period", "value", "row"])
 
 
 def planned_builds(case: Case) -> pd.DataFrame:

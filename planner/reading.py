@@ -54,6 +54,7 @@ def read_case(path: str | Path) -> RawCase:
     path = Path(path)
     problems: list[Problem] = []
     grids: dict[str, list[list[object]]] = {}
+    merged: dict[str, list] = {}
     text_cells = False
     where = path.name or str(path)
     if not path.exists():
@@ -62,7 +63,7 @@ def read_case(path: str | Path) -> RawCase:
         grids, problems = _read_csv_folder(path)
         text_cells = True
     elif path.suffix.lower() in WORKBOOK_SUFFIXES:
-        grids, problems = _read_workbook(path)
+        grids, merged, problems = _read_workbook(path)
     elif path.suffix.lower() == ".xls":
         problems.append(error(where, "this is an old Excel 97-2003 .xls file; save it as an .xlsx workbook"))
     elif path.suffix.lower() == ".csv":
@@ -73,7 +74,7 @@ def read_case(path: str | Path) -> RawCase:
     sheets: dict[str, RawSheet] = {}
     for name, grid in grids.items():
         sheet, found = _to_sheet(name, grid, text_cells)
-        problems += found
+        problems += found + _merged_cells(name, merged.get(name, []), sheet)
         if sheet is not None:
             sheets[name] = sheet
 
@@ -99,10 +100,10 @@ def _normal(name: object) -> str:
     return str(name).strip().lower()
 
 
-def _read_workbook(path: Path) -> tuple[dict[str, list[list[object]]], list[Problem]]:
+def _read_workbook(path: Path) -> tuple[dict[str, list[list[object]]], dict[str, list], list[Problem]]:
     where = path.name
     if path.stat().st_size == 0:
-        return {}, [error(where, "the file is empty (0 bytes); it is not a workbook")]
+        return {}, {}, [error(where, "the file is empty (0 bytes); it is not a workbook")]
     if not zipfile.is_zipfile(path):
         # Encrypted (password-protected) workbooks are OLE containers, not zip files.
         with path.open("rb") as fh:
@@ -111,22 +112,41 @@ def _read_workbook(path: Path) -> tuple[dict[str, list[list[object]]], list[Prob
             msg = "the workbook is password-protected or in the old .xls format; save it unprotected as .xlsx"
         else:
             msg = "the file is not a readable .xlsx workbook (damaged, or another format renamed)"
-        return {}, [error(where, msg)]
+        return {}, {}, [error(where, msg)]
     try:
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(str(path))
         grids: dict[str, list[list[object]]] = {}
+        merged: dict[str, list] = {}
         problems: list[Problem] = []
         for title in book.sheet_names:
             name = _normal(title)
             if name in grids:
                 problems.append(error(title, f"two sheets are named '{name}' (ignoring case and spaces)"))
                 continue
-            grids[name] = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        return grids, problems
+            sheet = book.get_sheet_by_name(title)
+            grids[name] = sheet.to_python(skip_empty_area=False)
+            merged[name] = list(sheet.merged_cell_ranges or [])
+        return grids, merged, problems
     except Exception as exc:  # calamine raises its own error types for damaged files
-        return {}, [error(where, f"the workbook could not be read ({type(exc).__name__}: {exc})")]
+        return {}, {}, [error(where, f"the workbook could not be read ({type(exc).__name__}: {exc})")]
+
+
+def _merged_cells(name: str, ranges: list, sheet: RawSheet | None) -> list[Problem]:
+    """Merged cells hide values: a merged header leaves columns unnamed, a merged data cell
+    leaves all but its first cell blank. Both must be unmerged."""
+    if sheet is None:
+        return []
+    problems = []
+    for (r0, c0), (r1, c1) in ranges:
+        cells = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+        if r0 + 1 <= sheet.header_row <= r1 + 1:
+            msg = f"merged header cells {cells}: unmerge them so that every column has its own header"
+        else:
+            msg = f"merged cells {cells}: unmerge them and give every cell its own value"
+        problems.append(error(name, msg, row=r0 + 1, letter=column_letter(c0), value=cells))
+    return problems
 
 
 def _read_csv_folder(path: Path) -> tuple[dict[str, list[list[object]]], list[Problem]]:

@@ -395,6 +395,30 @@ class Results:
                 out[(region, p)] = (annual * paying + reg["rack_fom"] * n) / n
         return out
 
+    def policy_warnings(self) -> list[str]:
+        """Binding policies in a period and future where demand goes unserved: the target may be
+        met only by leaving demand unserved (SPEC 4.5), which a planner must know."""
+        m = self.m
+        unserved = _series(m.tokens_unserved, ["future", "region", "workload", "period"])
+        by_time = unserved.groupby(level=["future", "period"]).sum() if len(unserved) else pd.Series(dtype=float)
+        prices = self.prices()
+        out = []
+        for con in (m.min_green_share, m.carbon_cap, m.min_zone_capacity_share):
+            for key in con:
+                if abs(m.dual.get(con[key], 0.0)) < 1e-9:
+                    continue
+                future, zone, period = (key if len(key) == 3 else (None, *key))
+                lost = (by_time.get((future, period), 0.0) if future is not None
+                        else by_time.xs(period, level="period").sum() if len(by_time) else 0.0)
+                if lost <= 1e-6:
+                    continue
+                price = prices[(prices["price"] == con.local_name) & (prices["zone"] == zone) & (prices["year"] == period)]
+                shown = f"; shadow price {price['value'].iloc[0]:,.3g} {price['unit'].iloc[0]}" if len(price) else ""
+                zone_text = f"zone {zone}" if zone else "the whole system"
+                out.append(f"{con.local_name} for {zone_text} binds in {period} while {lost:,.3g} trillion tokens/day "
+                           f"go unserved: it may be met only by leaving demand unserved{shown}")
+        return out
+
     def top_risks(self, n: int = 5) -> pd.DataFrame:
         return self.risks().head(n)
 

@@ -21,6 +21,7 @@ from models import build_model
 
 from . import export
 from .case import Case, load_case
+from .diagnose import Shortfall, diagnose
 from .prepare import prepare
 from .problems import InputError, Problem
 from .results import Results
@@ -41,6 +42,8 @@ class RunOutcome:
     case: Case | None = None
     problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    shortfalls: list[Shortfall] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # warnings about the solution (policies met by unserved demand)
 
 
 def versions() -> dict[str, str]:
@@ -87,13 +90,18 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
         timings.update({f"solve_{k}": v for k, v in solution.timings.items()})
         if not solution.optimal:
             export.discard(staging)
-            return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, data),
-                              case=case, problems=case.warnings, timings=timings)
+            shortfalls = []
+            if solution.status in ("infeasible", "infeasible_or_unbounded"):
+                progress("finding what cannot be met")
+                shortfalls = diagnose(data, options)
+            return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
+                              case=case, problems=case.warnings, timings=timings, shortfalls=shortfalls)
 
         progress("writing results")
         t0 = time.perf_counter()
         results = Results(model, data, solution)
         tables = results.tables()
+        notes = results.policy_warnings()
         export.write_tables(tables, staging, case.settings.currency)
         timings["export"] = time.perf_counter() - t0
         meta = {
@@ -111,7 +119,7 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
                        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()
                                    if k != "log_file"}},
             "model": solution.size,
-            "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings],
+            "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + notes,
             "started": started.isoformat(timespec="seconds"),
         }
         export.write_run_json(meta, staging)
@@ -121,20 +129,15 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
         export.discard(staging)
         raise
     return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
-                      case=case, problems=case.warnings, timings=timings)
+                      case=case, problems=case.warnings, timings=timings, notes=notes)
 
 
-def _failure_message(solution, data) -> str:
+def _failure_message(solution, shortfalls) -> str:
     if solution.status in ("infeasible", "infeasible_or_unbounded"):
-        pol = data.policies
-        hard = pol[pol["policy"] == "min_zone_capacity_share"]
-        parts = []
-        if len(hard):
-            parts.append("min_zone_capacity_share in " + ", ".join(sorted({f"{z} {p}" for z, p in zip(hard["zone"], hard["period"])})))
-        if len(data.planned_builds):
-            parts.append(f"{len(data.planned_builds)} planned build row(s)")
-        hint = f"; what can make it so: {'; '.join(parts)}" if parts else ""
-        return f"the plan cannot meet every constraint (HiGHS: {solution.message}){hint}"
+        if shortfalls:
+            lines = "\n".join(f"  - {s.message}" for s in shortfalls)
+            return f"no plan meets every policy and planned build; these rows cannot be met:\n{lines}"
+        return f"no plan meets every constraint (HiGHS: {solution.message})"
     if solution.status == "time_limit":
         return f"HiGHS stopped at the time limit before reaching the optimum ({solution.message}); raise --time-limit"
     return f"HiGHS did not reach an optimum: {solution.message}"

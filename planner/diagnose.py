@@ -1,0 +1,65 @@
+"""Name what makes a plan infeasible: solve the elastic model and describe the rows that give.
+
+Only policy and planned-build rows can make the LP infeasible; the elastic model (see
+models/elastic.py) lets each of them give with a slack and minimises the total. Every positive
+slack becomes a plain sentence naming the row (policy, zone, year, or planned build and its
+spreadsheet rows) and how much could not be met.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models import build_model
+
+from .prepare import ModelData
+from .solver import SolverOptions, solve
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    row: str          # policy name or "planned_build"
+    where: str        # zone/region, year, future
+    amount: float
+    unit: str
+    message: str
+
+
+def diagnose(data: ModelData, options: SolverOptions | None = None) -> list[Shortfall]:
+    """The rows that cannot be met, most violated first; empty if the elastic solve fails too."""
+    base = options or SolverOptions()
+    opts = SolverOptions(**{**base.__dict__, "log_file": None, "log_to_console": False})
+    m = build_model(data, elastic_rows=True)
+    if not solve(m, opts).optimal:
+        return []
+    found = []
+    for family in m.elastic_slacks:
+        for key, value in getattr(m, family.variable).extract_values().items():
+            if value is not None and value > TOLERANCE:
+                key = key if isinstance(key, tuple) else (key,)
+                found.append(_describe(data, family, key, float(value)))
+    return sorted(found, key=lambda s: -s.amount)
+
+
+def _describe(data: ModelData, family, key: tuple, amount: float) -> Shortfall:
+    if family.row == "planned_build":
+        region, period, kind = key
+        pb = data.planned_builds
+        rows = pb[(pb["region"] == region) & (pb["period"] == period) & (pb["kind"] == kind)]["rows"]
+        cited = ", ".join(str(r) for r in rows.iloc[0]) if len(rows) else "?"
+        gave = "could not be built" if family.variable.endswith("shortfall_racks") else "beyond the limit had to be built"
+        where = f"{region} {period}"
+        text = (f"planned build ({kind}) in {region}, period {period} (planned_builds row {cited}): "
+                f"{amount:,.0f} racks {gave}")
+        return Shortfall("planned_build", where, amount, family.unit, text)
+    future = key[0] if len(key) == 3 else None
+    zone, period = key[-2], key[-1]
+    pol = data.policies
+    rows = pol[(pol["policy"] == family.row) & (pol["zone"] == zone) & (pol["period"] == period)]["row"]
+    cited = f" (policies row {int(rows.iloc[0])})" if len(rows) else ""
+    zone_text = f"zone {zone}" if zone else "whole system"
+    future_text = f", future {future}" if future is not None and data.stochastic else ""
+    verb = "over by" if family.row == "carbon_cap_mt" else "short by"
+    text = f"{family.row}, {zone_text}, {period}{future_text}{cited}: {verb} {amount:,.3g} {family.unit}"
+    return Shortfall(family.row, f"{zone_text} {period}", amount, family.unit, text)
