@@ -100,6 +100,7 @@ class Case:
     def from_tables(cls, raw: RawCase, tables: dict[str, pd.DataFrame], values: dict[str, object]) -> "Case":
         settings = Settings.from_values(values)
         t = {name: _with_defaults(name, tables.get(name)) for name in SHEETS if name != "settings"}
+        t = _consistent(t)
         regions = t["regions"].set_index("region", drop=False)
         regions.index.name = "region"
         regions["name"] = np.where(regions["name"] == "", regions["region"], regions["name"])
@@ -119,6 +120,26 @@ class Case:
             policies=t["policies"],
             planned_builds=t["planned_builds"],
         )
+
+
+def _consistent(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Keep only rows whose references resolve. A row that names an unknown id, or the id of a row
+    that was rejected for its own bad cells, is already reported; leaving it in would make every
+    later check trip over it."""
+    regions = tables["regions"].drop_duplicates("region")
+    tables = {**tables, "regions": regions, "workloads": tables["workloads"].drop_duplicates("workload")}
+    for name, sheet in SHEETS.items():
+        if name == "settings" or name not in tables:
+            continue
+        table = tables[name]
+        for col in sheet.columns:
+            if not col.ref or col.name not in table.columns:
+                continue
+            target, target_col = col.ref.split(".")
+            known = set(tables[target][target_col])
+            table = table[table[col.name].isin(known) | (table[col.name] == "")]
+        tables[name] = table
+    return tables
 
 
 def _with_defaults(sheet_name: str, table: pd.DataFrame | None) -> pd.DataFrame:

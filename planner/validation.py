@@ -401,8 +401,7 @@ def _region_years_green_price(case) -> list[Problem]:
     base = case.regions
     for region, rows in ry.sort_values("year").groupby("region", sort=True):
         price = base.at[region, "green_price"]
-        for rec in rows.itertuples(index=False):
-            rec = rec._asdict()
+        for rec in rows.to_dict("records"):
             price = rec["green_price"] if not is_blank(rec["green_price"]) else price
             if not is_blank(rec["green_mw"]) and rec["green_mw"] > 0 and is_blank(price):
                 problems.append(error("region_years", "green_mw > 0 but no green_price is in force for this region and year",
