@@ -8,6 +8,7 @@ is optimal; a failure at any point leaves earlier results untouched.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
             "started": started.isoformat(timespec="seconds"),
         }
         export.write_run_json(meta, staging)
+        _pause_for_tests()
         target = out_dir / folder_name
         export.publish(staging, target)
     except BaseException:
@@ -130,6 +132,14 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
         raise
     return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
                       case=case, problems=case.warnings, timings=timings, notes=notes)
+
+
+def _pause_for_tests() -> None:
+    """Tests that kill a run while its results are written aside set PLANNER_PAUSE_BEFORE_PUBLISH
+    (seconds) to hold the run at that point; nothing else uses it."""
+    pause = os.environ.get("PLANNER_PAUSE_BEFORE_PUBLISH")
+    if pause:
+        time.sleep(float(pause))
 
 
 def _failure_message(solution, shortfalls) -> str:

@@ -513,6 +513,11 @@ def planned_outside_horizon(case) -> list[Problem]:
 def suspicious(case) -> list[Problem]:
     """Legal but probably unintended input."""
     found = planned_outside_horizon(case)
+    s = case.settings
+    far = case.demand[(case.demand["year"] < s.start_year - 30) | (case.demand["year"] > s.end_year + 30)]
+    for y, row in zip(far["year"], far[ROW]):
+        found.append(warning("demand", f"year {int(y)} is more than 30 years from the horizon "
+                             f"{s.start_year}-{s.end_year}; is it a typo?", row=int(row), column="year", value=int(y)))
     used = set(case.demand["workload"])
     for w, row in zip(case.workloads.index, case.workloads[ROW]):
         if w not in used:

@@ -1,0 +1,124 @@
+"""Template, generated docs, named infeasibility, warnings, and id matching."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from builder import region, sheets, solve_sheets, write
+from planner import inputs_doc
+from planner.case import load_case
+from planner.cli import app
+from planner.run import run_case
+from planner.schema import SHEETS
+from planner.template import write_template
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "inputs" / "example"
+
+
+def same_case(a, b):
+    assert a.settings == b.settings
+    for t in ("regions", "region_years", "workloads", "demand", "corridors", "policies", "planned_builds"):
+        x, y = getattr(a, t).reset_index(drop=True), getattr(b, t).reset_index(drop=True)
+        cols = [c for c in x.columns if c != "_row"]
+        key = [c for c in cols[:3]]
+        pd.testing.assert_frame_equal(x[cols].sort_values(key).reset_index(drop=True),
+                                      y[cols].sort_values(key).reset_index(drop=True), check_dtype=False, obj=t)
+
+
+def test_template_has_every_sheet_and_column_annotated(tmp_path):
+    path = write_template(tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert set(SHEETS) <= set(book.sheetnames)
+    for name, sheet in SHEETS.items():
+        ws = book[name]
+        assert ws.freeze_panes == "A2"
+        if sheet.key_value:
+            keys = [ws.cell(row=i, column=1).value for i in range(2, len(sheet.columns) + 2)]
+            assert keys == list(sheet.names)
+            continue
+        header = [c.value for c in ws[1]]
+        assert header[: len(sheet.columns)] == list(sheet.names)
+        for j, col in enumerate(sheet.columns, start=1):
+            note = ws.cell(row=1, column=j).comment.text
+            assert (col.unit in note) and (("Required" in note) if col.required else ("Default" in note))
+    regions_dropdowns = {str(dv.sqref): dv.formula1 for dv in book["demand"].data_validations.dataValidation}
+    assert any("regions!$A$2" in (f or "") for f in regions_dropdowns.values())
+    kinds = [dv.formula1 for dv in book["planned_builds"].data_validations.dataValidation]
+    assert any("fixed,min,max" in (f or "") for f in kinds)
+
+
+def test_filled_template_reads_as_the_same_case(tmp_path):
+    path = write_template(tmp_path / "filled.xlsx", load_case(EXAMPLE))
+    same_case(load_case(EXAMPLE), load_case(path))
+
+
+def test_template_never_replaces_a_file(tmp_path):
+    target = tmp_path / "mine.xlsx"
+    target.write_bytes(b"precious")
+    result = CliRunner().invoke(app, ["template", str(target)])
+    assert result.exit_code == 1 and target.read_bytes() == b"precious"
+    assert CliRunner().invoke(app, ["template", str(target), "--force"]).exit_code == 0
+    assert load_case is not None and target.read_bytes() != b"precious"
+
+
+def test_inputs_doc_is_generated_from_the_schema():
+    committed = (ROOT / "docs" / "inputs.md").read_text()
+    assert committed == inputs_doc.render(), "docs/inputs.md is stale: run python -m planner.inputs_doc > docs/inputs.md"
+    for sheet in SHEETS.values():
+        assert f"## {sheet.name}" in committed
+        for col in sheet.columns:
+            assert f"`{col.name}`" in committed
+
+
+def test_ids_match_after_trimming_spaces(tmp_path):
+    case = sheets([region("a"), region("b", lon=1)], [dict(region=" a ", workload="w ", year=2026, ttok_per_day=1)])
+    solved = solve_sheets(case, tmp_path, "xlsx")
+    assert solved.data.demand.index.get_level_values("region").tolist() == ["a"]
+
+
+def test_infeasible_plan_names_the_rows_that_cannot_be_met(tmp_path):
+    """East has 10 racks that must stand and a planned build of 5 more; west must hold half of all
+    racks but may hold none: the zone share is short by 0.5 x 15 = 7.5 racks."""
+    case = sheets([region("e", zone="east", existing_racks=10), region("w", lon=1, zone="west", max_racks=0)],
+                  [dict(region="e", workload="w", year=2026, ttok_per_day=1)],
+                  policies=[dict(policy="min_zone_capacity_share", year=2026, value=0.5, zone="west")],
+                  planned_builds=[dict(region="e", year=2026, racks=5, kind="min")])
+    outcome = run_case(write(case, tmp_path), tmp_path / "out")
+    assert outcome.exit_code == 1 and outcome.status == "infeasible"
+    [short] = outcome.shortfalls
+    assert short.row == "min_zone_capacity_share" and short.amount == pytest.approx(7.5)
+    assert "policies row 2" in outcome.message and "zone west, 2026" in outcome.message
+    assert not (tmp_path / "out" / "case").exists()
+
+
+def test_infeasible_planned_build_is_named(tmp_path):
+    """A fixed build of 5 racks in the east with a west share of 100 % and no room in the west:
+    the cheapest way to give is to build nothing in the east (5 racks short) rather than move the
+    share (which would need 5 racks in the west)."""
+    case = sheets([region("e", zone="east"), region("w", lon=1, zone="west", max_racks=0)],
+                  [dict(region="e", workload="w", year=2026, ttok_per_day=1)],
+                  policies=[dict(policy="min_zone_capacity_share", year=2026, value=1.0, zone="west")],
+                  planned_builds=[dict(region="e", year=2026, racks=5, kind="fixed")])
+    outcome = run_case(write(case, tmp_path), tmp_path / "out")
+    assert outcome.status == "infeasible"
+    total = sum(s.amount for s in outcome.shortfalls)
+    assert total == pytest.approx(5.0)
+    assert any("planned_builds row 2" in s.message or "policies row 2" in s.message for s in outcome.shortfalls)
+
+
+def test_policy_met_only_by_unserved_demand_is_warned(tmp_path):
+    """No green power and a carbon cap of 0.0438 Mt: only 5 of 10 MW can run; the rest is unserved."""
+    case = sheets([region("a", grid_co2=1.0)], [dict(region="a", workload="w", year=2026, ttok_per_day=10)],
+                  policies=[dict(policy="carbon_cap_mt", year=2026, value=0.0438)])
+    outcome = run_case(write(case, tmp_path), tmp_path / "out")
+    assert outcome.exit_code == 0
+    [note] = outcome.notes
+    assert "carbon_cap" in note and "2026" in note and "unserved" in note
+    assert any("carbon_cap" in w for w in __import__("json").loads((outcome.folder / "run.json").read_text())["warnings"])
