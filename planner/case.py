@@ -186,10 +186,33 @@ def _corridor_defaults(c: pd.DataFrame, regions: pd.DataFrame, s: Settings) -> p
     return c.reset_index(drop=True)
 
 
-def load_case(path: str | Path) -> Case:
-    """Read and check a case; raise InputError with every problem, or return it with its warnings."""
+@dataclass
+class CheckedInput:
+    """A case read and checked cell by cell, before defaults: what scenarios change."""
+
+    raw: RawCase
+    tables: dict[str, pd.DataFrame]
+    settings: dict[str, object]
+    problems: list[Problem]
+
+    def copy(self) -> "CheckedInput":
+        return CheckedInput(self.raw, {k: v.copy() for k, v in self.tables.items()}, dict(self.settings),
+                            list(self.problems))
+
+
+def read_checked(path: str | Path) -> CheckedInput:
     raw = read_case(path)
     tables, settings, problems = check_tables(raw)
+    return CheckedInput(raw, tables, settings, problems)
+
+
+def finish_case(checked: CheckedInput, source: str, remap=None) -> Case:
+    """Fill defaults, check the rules that need them, and return the case or raise InputError.
+
+    ``remap`` may rewrite problems (a scenario points problems in rows it added at its own file).
+    """
+    problems = list(checked.problems)
+    tables, settings = checked.tables, checked.settings
     fatal = has_errors(problems) and (
         not {"start_year", "end_year"} <= settings.keys()
         or settings["start_year"] > settings["end_year"]
@@ -198,16 +221,23 @@ def load_case(path: str | Path) -> Case:
         or "demand" not in tables
     )
     if not fatal and tables:
-        case = Case.from_tables(raw, tables, settings)
+        case = Case.from_tables(checked.raw, tables, settings)
         problems += check_rules(case)
         problems += suspicious(case)
     else:
         case = None
-    problems = _with_letters(problems, raw)
+    problems = _with_letters(problems, checked.raw)
+    if remap is not None:
+        problems = [remap(p) for p in problems]
     if has_errors(problems) or case is None:
-        raise InputError(problems, str(path))
+        raise InputError(problems, source)
     case.warnings = sorted(problems, key=Problem.sort_key)
     return case
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and check a case; raise InputError with every problem, or return it with its warnings."""
+    return finish_case(read_checked(path), str(path))
 
 
 def _with_letters(problems: list[Problem], raw: RawCase) -> list[Problem]:

@@ -26,7 +26,8 @@ def _consoles():
 
 @app.command()
 def run(
-    cases: Optional[List[Path]] = typer.Argument(None, help="Workbooks (.xlsx) or CSV folders; none runs the bundled default."),
+    cases: Optional[List[Path]] = typer.Argument(None, help="Scenario files (.yaml), workbooks (.xlsx) or CSV folders; "
+                                                             "none runs the bundled base scenario."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Results go to OUT/<scenario name>/."),
     algorithm: str = typer.Option("ipm", help="HiGHS algorithm: ipm, simplex, choose or pdlp."),
     crossover: bool = typer.Option(True, help="After interior point, find a vertex (clean duals)."),
@@ -58,15 +59,15 @@ def run(
 
 
 @app.command()
-def validate(case: Path = typer.Argument(..., help="A workbook (.xlsx) or a CSV folder.")) -> None:
-    """Check a case and print every problem; exit 2 when there are errors."""
-    from .case import load_case
+def validate(case: Path = typer.Argument(..., help="A scenario (.yaml), workbook (.xlsx) or CSV folder.")) -> None:
+    """Check a case or scenario and print every problem; exit 2 when there are errors."""
     from .console import print_problems
+    from .run import load_input
     from .problems import InputError
 
     out_console, _ = _consoles()
     try:
-        loaded = load_case(case)
+        loaded, futures = load_input(case)
     except InputError as err:
         print_problems(out_console, err.problems, f"{case}: input problems")
         n = len([p for p in err.problems if p.is_error])
@@ -75,7 +76,8 @@ def validate(case: Path = typer.Argument(..., help="A workbook (.xlsx) or a CSV 
     print_problems(out_console, loaded.warnings, f"{case}: warnings")
     out_console.print(f"[green]{case}: no errors[/]" + (f", {len(loaded.warnings)} warning(s)" if loaded.warnings else "")
                       + f"; {len(loaded.regions)} regions, {len(loaded.workloads)} workloads, "
-                      f"{len(loaded.periods)} model periods {loaded.settings.start_year}-{loaded.settings.end_year}.")
+                      f"{len(loaded.periods)} model periods {loaded.settings.start_year}-{loaded.settings.end_year}"
+                      + (f", {len(futures)} futures." if futures else "."))
     raise typer.Exit(0)
 
 
@@ -110,7 +112,24 @@ def template(
 
 def main() -> None:
     try:
-        app()
+        app(standalone_mode=False)
     except KeyboardInterrupt:
         print("interrupted; earlier results are untouched", file=sys.stderr)
         sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(1)
+    except Exception as err:  # a defect: say so in one line, keep the details for the report
+        if hasattr(err, "show") and hasattr(err, "exit_code"):  # a usage error: wrong option or argument
+            err.show()
+            sys.exit(err.exit_code)
+        import tempfile
+        import traceback
+
+        with tempfile.NamedTemporaryFile("w", prefix="planner-error-", suffix=".txt", delete=False) as fh:
+            traceback.print_exc(file=fh)
+        print(f"planner stopped on an internal error ({type(err).__name__}: {err}); earlier results are untouched. "
+              f"Details are in {fh.name}; please report them.", file=sys.stderr)
+        sys.exit(1)

@@ -69,7 +69,21 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
     costs = res.cost_by_component()
     total = float(summary["objective"])
     parts = ", ".join(f"{k} {money(v, cur)}" for k, v in costs.items() if abs(v) > 0.5)
-    console.print(f"Total discounted cost [bold]{money(total, cur)}[/] ({parts})")
+    expected = "Expected total" if res.data.stochastic else "Total"
+    console.print(f"{expected} discounted cost [bold]{money(total, cur)}[/] ({parts})")
+    console.print(f"Build plan (first stage) {money(float(summary['first_stage_cost']), cur)}; operations (second stage) "
+                  f"{money(float(summary['second_stage_cost']), cur)}"
+                  + (f"; the planned builds cost {money(float(summary['cost_of_planned_builds']), cur)} more than the "
+                     f"optimum without them" if "cost_of_planned_builds" in summary else ""))
+    if res.data.stochastic:
+        futures = res.futures()
+        console.print("If the future is " + ", ".join(
+            f"{f} (p={p:.2f}): {money(c, cur)}, {s:.1%} served" for f, p, c, s in
+            zip(futures["future"], futures["probability"], futures["total_cost"], futures["demand_served_share"])))
+        if "value_of_stochastic_solution" in summary:
+            console.print(f"Planning for the average future instead would cost {money(float(summary['value_of_stochastic_solution']), cur)} "
+                          f"more (value of the stochastic solution); knowing the future in advance would save "
+                          f"{money(float(summary['expected_value_of_perfect_information']), cur)} (value of perfect information)")
     console.print(f"Demand served {float(summary['demand_served_share']):.1%}; mean rack utilization "
                   f"{float(summary['mean_utilization']):.0%}; optical built {float(summary['optical_built_tbps']):,.1f} Tbps; "
                   f"HVDC built {float(summary['hvdc_built_gw']):,.2f} GW")
@@ -89,14 +103,16 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
 
     risks = res.top_risks(5)
     if len(risks):
-        t = Table(title="Top overcapacity risks (idle racks by annual cost)", title_justify="left", header_style="bold")
-        for col in ("region", "year", "utilization", "idle racks", "idle cost per year"):
-            t.add_column(col, justify="left" if col == "region" else "right")
-        for r in risks.itertuples(index=False):
-            t.add_row(str(r.region), str(r.year), f"{r.utilization:.0%}", f"{r.idle:,.0f}", money(r.idle_cost, cur))
+        t = Table(title="Top overcapacity risks (by annual cost)", title_justify="left", header_style="bold")
+        columns = (["future"] if "future" in risks.columns else []) + ["flag", "where", "year", "use", "idle", "cost per year"]
+        for col in columns:
+            t.add_column(col, justify="left" if col in ("future", "flag", "where") else "right")
+        for r in risks.to_dict("records"):
+            t.add_row(*([r["future"]] if "future" in r else []), r["flag"], str(r["region"]), str(r["year"]),
+                      f"{r['utilization']:.0%}", f"{r['idle']:,.0f} {r['unit']}", money(r["idle_cost"], cur))
         console.print(t)
     else:
-        console.print("No region's racks fall below min_utilization.")
+        console.print("No capacity falls below min_utilization.")
     for note in outcome.notes:
         console.print(f"[yellow]warning:[/] {note}")
     if outcome.problems:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .results import CUR, FUTURE, TABLES, Col
+from .results import CUR, FUTURE, TABLE_COLUMNS, Col
 
 SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -153,7 +153,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
     formats: dict[str, object] = {}
     for name, df in tables.items():
         sheet = book.add_worksheet(name)
-        spec = {c.name: c for c in TABLES[name]}
+        spec = {c.name: c for c in TABLE_COLUMNS.get(name, ())}
         spec.setdefault("future", FUTURE)
         for j, col in enumerate(df.columns):
             c: Col = spec.get(col, Col(col, "", ""))

@@ -128,7 +128,7 @@ def collapse(problems: list[Problem]) -> list[Line]:
             run.append(p)
         if run:
             lines.append(_line(run))
-    lines.sort(key=lambda l: (l.severity != ERROR, l.sheet, _first_row(l.cells), l.cells))
+    lines.sort(key=lambda l: (l.severity != ERROR, l.sheet, _first_row(l.cells), l.cells, l.column))
     return lines
 
 

@@ -111,16 +111,31 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("unit", "", "unit of the value"),
     ),
     "risks": (
-        Col("asset", "", "racks (network assets in a later issue)"),
-        Col("region", "id", "region"),
-        Col("year", "year", "model period (first year)"),
+        Col("asset", "", "racks, optical or hvdc"),
+        Col("region", "id", "region, or corridor from-to"),
+        Col("year", "year", "model period (first year); for stranded and over_plan, the build year"),
         Col("utilization", "fraction", "busy / in service"),
-        Col("idle", "racks", "idle racks"),
-        Col("idle_cost", f"{CUR}/year", "annual cost (annuities + O&M) of the idle racks"),
-        Col("flag", "", "idle: utilization below min_utilization"),
+        Col("idle", "", "idle capacity, in `unit`"),
+        Col("unit", "", "racks, Tbps or GW"),
+        Col("idle_cost", f"{CUR}/year", "annual cost (annuities + fixed O&M) of the idle or excess capacity"),
+        Col("flag", "", "idle, stranded, over_plan or network_idle"),
         Col("reason", "", "why it is flagged"),
     ),
 }
+# Only with several futures (SPEC 4.4): per-future results.
+FUTURES_TABLE = (
+    Col("future", "", "demand future"),
+    Col("probability", "fraction", "probability of the future"),
+    Col("first_stage_cost", CUR, "the shared build plan: rack, optical and HVDC capex and fixed O&M (discounted)"),
+    Col("second_stage_cost", CUR, "energy and unserved demand if this future happens (discounted)"),
+    Col("total_cost", CUR, "first + second stage if this future happens"),
+    Col("demand_served_share", "fraction", "share of this future's demand served"),
+    Col("mean_utilization", "fraction", "busy racks / racks in service over the horizon"),
+    Col("idle_rack_years", "racks", "idle racks summed over the years of the horizon"),
+)
+PLAN_COMPONENTS = ("rack_capex", "rack_fom", "optical", "hvdc")  # first stage: decided before the future is known
+# The columns of every table a results folder may hold (exports format from this).
+TABLE_COLUMNS: dict[str, tuple[Col, ...]] = {**TABLES, "futures": FUTURES_TABLE}
 
 FUTURE = Col("future", "", "demand future")
 
@@ -141,6 +156,23 @@ def _duals(m, con, names: list[str]) -> pd.Series:
     return pd.Series(list(values.values()), index=pd.MultiIndex.from_tuples(keys, names=names), dtype=float)
 
 
+def _unit_costs(built: pd.Series, in_service: pd.Series, data, *, capex: dict, life: dict, fom: dict,
+                rate: float) -> dict[tuple, float]:
+    """Annual cost of one unit in service per (asset..., period): annuities of builds still in
+    service plus fixed O&M of everything in service, averaged over what is in service."""
+    out = {}
+    for key, n in in_service.items():
+        if n <= 1e-9:
+            continue
+        asset, p = key[:-1], key[-1]
+        a = asset if len(asset) > 1 else asset[0]
+        price = capex.get(a, 0.0)
+        annual = finance.annuity(price, rate, life[a]) if price == price and price else 0.0  # blank: cannot be built
+        paying = sum(built.get(asset + (q,), 0.0) for q in data.period_starts if finance.in_service(q, life[a], p))
+        out[key] = (annual * paying + fom.get(a, 0.0) * n) / n
+    return out
+
+
 def _clean(x: pd.Series | pd.DataFrame, tol: float = 1e-9):
     """Solver noise below tol becomes exact zero, so tables show 0 where nothing happens."""
     return x.mask(x.abs() < tol, 0.0)
@@ -149,12 +181,18 @@ def _clean(x: pd.Series | pd.DataFrame, tol: float = 1e-9):
 class Results:
     """Tidy tables of one solved model."""
 
-    def __init__(self, model, data: ModelData, solution: Solution):
+    def __init__(self, model, data: ModelData, solution: Solution, free_plan=None, free_cost: float | None = None,
+                 value_of_information: dict | None = None):
+        """``free_plan``/``free_cost``: the optimum without planned builds (for over_plan risks);
+        ``value_of_information``: VSS and EVPI when the case has futures."""
         self.m = model
         self.data = data
         self.solution = solution
         self.settings = data.settings
         self.currency = data.settings.currency
+        self.free_plan = free_plan
+        self.free_cost = free_cost
+        self.value_of_information = value_of_information or {}
 
     # ---- shared extracts -------------------------------------------------------------------
 
@@ -187,7 +225,38 @@ class Results:
     # ---- tables ----------------------------------------------------------------------------
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name)() for name in TABLES}
+        out = {name: getattr(self, name)() for name in TABLES}
+        if self.data.stochastic:
+            out["futures"] = self.futures()
+        return out
+
+    def cost_by_future(self) -> pd.DataFrame:
+        """Discounted first-stage (plan) and second-stage (operations) cost per future."""
+        m, d = self.m, self.data
+        first, second = 0.0, {f: 0.0 for f in d.futures}
+        for term in m.cost_terms:
+            expr = getattr(m, term.expression)
+            for p in d.period_starts:
+                if term.per_future:
+                    for f in d.futures:
+                        second[f] += d.weights[p] * value(expr[f, p])
+                else:
+                    first += d.weights[p] * value(expr[p])
+        rows = [(f, prob, first, second[f], first + second[f]) for f, prob in d.futures.items()]
+        return pd.DataFrame(rows, columns=["future", "probability", "first_stage_cost", "second_stage_cost", "total_cost"])
+
+    def futures(self) -> pd.DataFrame:
+        df = self.cost_by_future()
+        cap = self._capacity_by_future()
+        un = self.unserved() if self.data.stochastic else self.unserved().assign(future=next(iter(self.data.futures)))
+        demand = self.data.demand.groupby(level="future").sum()
+        lost = un.groupby("future")["ttok_per_day"].sum().reindex(df["future"]).fillna(0.0)
+        df["demand_served_share"] = 1 - lost.to_numpy() / demand.reindex(df["future"]).to_numpy()
+        by = cap.groupby("future")
+        cap = cap.assign(idle_years=cap["idle_racks"] * cap["year"].map(self.data.period_years))
+        df["mean_utilization"] = (by["busy_racks"].sum() / by["racks_in_service"].sum()).reindex(df["future"]).to_numpy()
+        df["idle_rack_years"] = cap.groupby("future")["idle_years"].sum().reindex(df["future"]).to_numpy()
+        return df[[c.name for c in FUTURES_TABLE]]
 
     def cost_by_component(self) -> dict[str, float]:
         """Total discounted cost by component; the values add up to the objective."""
@@ -196,26 +265,42 @@ class Results:
         return {k: float(totals.get(k, 0.0)) for k in COMPONENTS}
 
     def summary(self) -> pd.DataFrame:
-        s = self.settings
-        cap = self.capacity()
-        last_period = self.data.period_starts[-1]
+        s, d = self.settings, self.data
+        cap = self._capacity_by_future()
+        last_period = d.period_starts[-1]
         net = self.network()
-        un = self.unserved()
-        demand = self.data.demand
-        served_share = 1.0 - (un["ttok_per_day"].sum() / demand.sum()) if demand.sum() > 0 else 1.0
+        prob = pd.Series(d.futures)
+        un = self.unserved() if d.stochastic else self.unserved().assign(future=next(iter(d.futures)))
+        demand = float((d.demand.groupby(level="future").sum() * prob).sum())
+        lost = float((un.groupby("future")["ttok_per_day"].sum() * prob).fillna(0.0).sum()) if len(un) else 0.0
+        by = cap.groupby("future")
+        per_future_util = (by["busy_racks"].sum() / by["racks_in_service"].sum()).fillna(0.0)
+        util = float((per_future_util * prob).sum())
+        costs = self.cost_by_component()
+        cur = self.currency
+        expected = " (expected over the futures)" if d.stochastic else ""
+        plan_net = net[net["future"] == next(iter(d.futures))] if d.stochastic and len(net) else net
         rows = [
             ("status", self.solution.status, ""),
-            ("objective", self.solution.objective, f"{self.currency} (discounted to {s.start_year})"),
-            *[(f"cost_{k}", v, self.currency) for k, v in self.cost_by_component().items()],
+            ("objective", float(value(self.m.total_cost)), f"{cur} (discounted to {s.start_year}){expected}"),
+            *[(f"cost_{k}", v, cur) for k, v in costs.items()],
+            ("first_stage_cost", sum(costs[k] for k in PLAN_COMPONENTS), f"{cur}: the build plan"),
+            ("second_stage_cost", sum(v for k, v in costs.items() if k not in PLAN_COMPONENTS), f"{cur}: operations{expected}"),
             ("racks_built", float(self._racks["racks_built"].sum()), "racks"),
             (f"racks_in_service_{last_period}",
              float(self._racks.xs(last_period, level="period")["racks_in_service"].sum()), "racks"),
-            ("mean_utilization", float(cap["busy_racks"].sum() / cap["racks_in_service"].sum())
-             if cap["racks_in_service"].sum() > 0 else 0.0, "fraction"),
-            ("optical_built_tbps", float(net["optical_built_tbps"].sum()) if len(net) else 0.0, "Tbps"),
-            ("hvdc_built_gw", float(net["hvdc_built_gw"].sum()) if len(net) else 0.0, "GW"),
-            ("demand_served_share", float(served_share), "fraction"),
+            ("mean_utilization", util, "fraction"),
+            ("optical_built_tbps", float(plan_net["optical_built_tbps"].sum()) if len(plan_net) else 0.0, "Tbps"),
+            ("hvdc_built_gw", float(plan_net["hvdc_built_gw"].sum()) if len(plan_net) else 0.0, "GW"),
+            ("demand_served_share", 1 - lost / demand if demand > 0 else 1.0, "fraction"),
         ]
+        if self.free_cost is not None:
+            rows.append(("cost_of_planned_builds", float(value(self.m.total_cost)) - self.free_cost,
+                         f"{cur}: this plan minus the optimum without planned builds"))
+        if d.stochastic:
+            rows += [(f"cost_if_{f}", float(c), cur) for f, c in zip(*self.cost_by_future()[["future", "total_cost"]].T.values)]
+        for key, v in self.value_of_information.items():
+            rows.append((key, float(v), cur))
         return pd.DataFrame(rows, columns=["item", "value", "unit"])
 
     def costs(self) -> pd.DataFrame:
@@ -362,37 +447,129 @@ class Results:
         return self._ordered("prices", df)
 
     def risks(self) -> pd.DataFrame:
-        """Region-years whose racks sit idle: utilization below min_utilization."""
-        d, s = self.data, self.settings
-        cap = self.capacity()
-        if not d.stochastic:
-            cap = cap.assign(future=next(iter(d.futures)))
-        cost_per_rack = self._cost_per_rack_in_service()
-        cap["idle_cost"] = cap["idle_racks"] * [cost_per_rack.get((r, y), 0.0) for r, y in zip(cap["region"], cap["year"])]
-        flagged = cap[(cap["racks_in_service"] > 1e-6) & (cap["utilization"] < s.min_utilization)].copy()
-        flagged["asset"] = "racks"
-        flagged["idle"] = flagged["idle_racks"]
-        flagged["flag"] = "idle"
-        flagged["reason"] = [f"{u:.0%} of {n:,.0f} racks busy, below min_utilization {s.min_utilization:.0%}"
-                             for u, n in zip(flagged["utilization"], flagged["racks_in_service"])]
-        flagged = flagged.sort_values(["idle_cost", "region", "year"], ascending=[False, True, True])
-        return self._ordered("risks", flagged)
+        """Overcapacity, most expensive first: idle racks, stranded builds, planned builds above the
+        optimum, and idle network capacity."""
+        frames = [f for f in (self._idle_racks(), self._stranded(), self._over_plan(), self._network_idle()) if len(f)]
+        if frames:
+            df = pd.concat(frames, ignore_index=True)
+        else:
+            df = pd.DataFrame(columns=["future"] + [c.name for c in TABLES["risks"]])
+        df = df.sort_values(["idle_cost", "region", "year"], ascending=[False, True, True])
+        return self._ordered("risks", df)
 
-    def _cost_per_rack_in_service(self) -> dict[tuple, float]:
-        """Annual cost of one rack in service per region-year: annuities of new racks in
-        service plus fixed O&M, averaged over all racks in service (existing ones have no capex)."""
-        d, r = self.data, self.settings.discount_rate
-        racks = self._racks
-        out = {}
-        for region, reg in d.regions.iterrows():
-            annual = finance.annuity(reg["rack_capex"], r, reg["rack_life"])
-            for p in d.period_starts:
-                n = racks.at[(region, p), "racks_in_service"]
-                if n <= 1e-9:
-                    continue
-                paying = sum(racks.at[(region, q), "racks_built"] for q in d.period_starts
-                             if finance.in_service(q, reg["rack_life"], p))
-                out[(region, p)] = (annual * paying + reg["rack_fom"] * n) / n
+    def _capacity_by_future(self) -> pd.DataFrame:
+        cap = self.capacity()
+        return cap if self.data.stochastic else cap.assign(future=next(iter(self.data.futures)))
+
+    def _idle_racks(self) -> pd.DataFrame:
+        s = self.settings
+        cap = self._capacity_by_future()
+        cost = self._annual_cost_per_unit["racks"]
+        flagged = cap[(cap["racks_in_service"] > 1e-6) & (cap["utilization"] < s.min_utilization)].copy()
+        flagged["idle_cost"] = flagged["idle_racks"] * [cost.get((r, y), 0.0) for r, y in zip(flagged["region"], flagged["year"])]
+        return flagged.assign(
+            asset="racks", idle=flagged["idle_racks"], unit="racks", flag="idle",
+            reason=[f"{u:.0%} of {n:,.0f} racks busy, below min_utilization {s.min_utilization:.0%}"
+                    for u, n in zip(flagged["utilization"], flagged["racks_in_service"])])
+
+    def _stranded(self) -> pd.DataFrame:
+        """New racks whose region stays below min_utilization every year from their build to the
+        end of the horizon: in every future, or in the future with the least demand."""
+        d, s = self.data, self.settings
+        cap = self._capacity_by_future()
+        low = d.demand.groupby(level="future").sum().idxmin()
+        below = cap.assign(below=cap["utilization"] < s.min_utilization)
+        built = self._racks["racks_built"]
+        annual = self._annual_new_rack_cost
+        rows = []
+        for (region, q), racks in built[built > 0.5].items():
+            after = below[(below["region"] == region) & (below["year"] >= q)]
+            always = after.groupby("future")["below"].all()
+            if always.all():
+                futures, where = list(d.futures), "in every future" if d.stochastic else ""
+            elif d.stochastic and always.get(low, False):
+                futures, where = [low], f"in the {low} future"
+            else:
+                continue
+            for f in futures:
+                at = after[(after["future"] == f) & (after["year"] == q)]["utilization"]
+                rows.append(dict(future=f, asset="racks", region=region, year=q,
+                                 utilization=float(at.iloc[0]) if len(at) else 0.0, idle=racks, unit="racks",
+                                 idle_cost=racks * annual[region], flag="stranded",
+                                 reason=f"{racks:,.0f} racks built in {q} stay below min_utilization "
+                                        f"{s.min_utilization:.0%} every year to {d.period_starts[-1]} {where}".rstrip()))
+        return pd.DataFrame(rows)
+
+    def _over_plan(self) -> pd.DataFrame:
+        """Planned builds above what the optimum without planned builds would build there."""
+        planned = self.data.planned_builds
+        if self.free_plan is None or planned.empty:
+            return pd.DataFrame()
+        free = self.free_plan.builds.get("racks_built", {})
+        built = self._racks["racks_built"]
+        annual = self._annual_new_rack_cost
+        cap = self._capacity_by_future()
+        rows = []
+        for (region, period), group in planned[planned["kind"].isin(["fixed", "min"])].groupby(["region", "period"]):
+            have, optimum = float(built.get((region, period), 0.0)), free.get((region, period), 0.0)
+            excess = have - optimum
+            if excess <= 0.5:
+                continue
+            cited = ", ".join(str(r) for rows_ in group["rows"] for r in rows_)
+            for f in self.data.futures:
+                u = cap[(cap["future"] == f) & (cap["region"] == region) & (cap["year"] == period)]["utilization"]
+                rows.append(dict(future=f, asset="racks", region=region, year=period,
+                                 utilization=float(u.iloc[0]) if len(u) else 0.0, idle=excess, unit="racks",
+                                 idle_cost=excess * annual[region], flag="over_plan",
+                                 reason=f"planned builds (planned_builds rows {cited}) put {have:,.0f} racks here in "
+                                        f"{period}; the optimum without them builds {optimum:,.0f}: {excess:,.0f} more"))
+        return pd.DataFrame(rows)
+
+    def _network_idle(self) -> pd.DataFrame:
+        """Optical or HVDC capacity in service whose busier direction uses less than min_utilization."""
+        s = self.settings
+        net = self.network()
+        if not len(net):
+            return pd.DataFrame()
+        net = net if self.data.stochastic else net.assign(future=next(iter(self.data.futures)))
+        rows = []
+        for tech, unit in (("optical", "Tbps"), ("hvdc", "GW")):
+            cost = self._annual_cost_per_unit[tech]
+            service = f"{tech}_in_service_{unit.lower()}"
+            chosen = net[(net[service] > 1e-9) & (net[f"{tech}_utilization"] < s.min_utilization)]
+            for a, b, y, f, total, use in zip(chosen["from"], chosen["to"], chosen["year"], chosen["future"],
+                                              chosen[service], chosen[f"{tech}_utilization"]):
+                idle = total * (1 - use)
+                rows.append(dict(future=f, asset=tech, region=f"{a}-{b}", year=y, utilization=use, idle=idle, unit=unit,
+                                 idle_cost=idle * cost.get((a, b, y), 0.0), flag="network_idle",
+                                 reason=f"{use:.0%} of {total:,.3g} {unit} used, below min_utilization "
+                                        f"{s.min_utilization:.0%}"))
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def _annual_new_rack_cost(self) -> dict[str, float]:
+        """Annuity plus fixed O&M of one new rack a year, per region."""
+        r = self.settings.discount_rate
+        return {region: finance.annuity(reg["rack_capex"], r, reg["rack_life"]) + reg["rack_fom"]
+                for region, reg in self.data.regions.iterrows()}
+
+    @cached_property
+    def _annual_cost_per_unit(self) -> dict[str, dict[tuple, float]]:
+        """Per asset class (racks, optical, hvdc), the annual cost of one unit in service per asset
+        and period: annuities of builds still in service plus fixed O&M, averaged over everything
+        in service (existing capacity has no capex)."""
+        d, s = self.data, self.settings
+        reg, c = d.regions, d.corridors
+        out = {"racks": _unit_costs(self._racks["racks_built"], self._racks["racks_in_service"], d,
+                                    capex=reg["rack_capex"].to_dict(), life=reg["rack_life"].to_dict(),
+                                    fom=reg["rack_fom"].to_dict(), rate=s.discount_rate)}
+        for tech, unit, life, fom in (("optical", "tbps", s.optical_life, s.optical_fom),
+                                      ("hvdc", "gw", s.hvdc_life, s.hvdc_fom)):
+            built = _series(getattr(self.m, f"{tech}_built_{unit}"), ["from", "to", "period"])
+            service = _series(getattr(self.m, f"{tech}_in_service_{unit}"), ["from", "to", "period"])
+            capex = c[f"{tech}_capex"].to_dict()
+            out[tech] = _unit_costs(built, service, d, capex=capex, life={k: life for k in capex},
+                                    fom={k: fom for k in capex}, rate=s.discount_rate)
         return out
 
     def policy_warnings(self) -> list[str]:

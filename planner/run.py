@@ -26,6 +26,9 @@ from .diagnose import Shortfall, diagnose
 from .prepare import prepare
 from .problems import InputError, Problem
 from .results import Results
+from .plans import without_planned_builds
+from .scenario import is_scenario, load_scenario
+from .stochastic import solve_plan, value_of_information
 from .solver import SolverOptions, solve
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -45,6 +48,14 @@ class RunOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     shortfalls: list[Shortfall] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # warnings about the solution (policies met by unserved demand)
+
+
+def load_input(path: Path) -> tuple[Case, list | None]:
+    """A workbook or CSV folder, or a scenario file: the case and its futures (None without)."""
+    if is_scenario(path):
+        scenario = load_scenario(path)
+        return scenario.case, scenario.futures
+    return load_case(path), None
 
 
 def versions() -> dict[str, str]:
@@ -67,7 +78,7 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
     progress("reading and checking inputs")
     t0 = time.perf_counter()
     try:
-        case = load_case(path)
+        case, futures = load_input(path)
     except InputError as err:
         return RunOutcome(name or path.name, path, "input_error", EXIT_BAD_INPUT,
                           f"{len([p for p in err.problems if p.is_error])} input error(s); nothing was solved or written",
@@ -78,7 +89,7 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
 
     progress("building the model")
     t0 = time.perf_counter()
-    data = prepare(case)
+    data = prepare(case, futures)
     model = build_model(data)
     timings["build"] = time.perf_counter() - t0
 
@@ -98,9 +109,19 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
             return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
                               case=case, problems=case.warnings, timings=timings, shortfalls=shortfalls)
 
+        t0 = time.perf_counter()
+        free_plan = free_cost = None
+        if not data.planned_builds.empty:
+            progress("solving without planned builds, to price them")
+            free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", _quiet(opts))
+        info = None
+        if data.stochastic:
+            info = value_of_information(data, float(value(model.total_cost)), _quiet(opts), progress).as_dict()
+        timings["analysis"] = time.perf_counter() - t0
+
         progress("writing results")
         t0 = time.perf_counter()
-        results = Results(model, data, solution)
+        results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
         tables = results.tables()
         notes = results.policy_warnings()
         export.write_tables(tables, staging, case.settings.currency)
@@ -111,6 +132,8 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
             "objective": float(value(model.total_cost)),
             "currency": case.settings.currency,
             "costs": results.cost_by_component(),
+            "stages": _stages(results),
+            **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
             "inputs": str(path),
             "inputs_sha256": case.sha256,
             "timings": timings,
@@ -132,6 +155,16 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
         raise
     return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
                       case=case, problems=case.warnings, timings=timings, notes=notes)
+
+
+def _quiet(options: SolverOptions) -> SolverOptions:
+    """Options for the extra solves of an analysis: same algorithm, no log."""
+    return SolverOptions(**{**options.__dict__, "log_file": None, "log_to_console": False})
+
+
+def _stages(results: Results) -> dict[str, float]:
+    summary = results.summary().set_index("item")["value"]
+    return {"first": float(summary["first_stage_cost"]), "second": float(summary["second_stage_cost"])}
 
 
 def _pause_for_tests() -> None:

@@ -187,16 +187,18 @@ def test_carbon_cap_on_a_clean_grid_changes_nothing(tmp_path):
 def test_fixed_planned_build_creates_idle_racks(tmp_path, fmt):
     """A provincial plan forces 15 racks in a; demand needs 10. 1,500 of racks + 876,000 of
     energy = 877,500. Utilization 10/15 = 67 % is below min_utilization 80 %: flagged idle,
-    with 5 idle racks costing 5 x 100 = 500 a year."""
+    with 5 idle racks costing 5 x 100 = 500 a year; and the 15 new racks never reach the target
+    before the horizon ends: stranded, 15 x 100 = 1,500 a year."""
     case = sheets([region(A)], DEMAND_A_10, settings={"min_utilization": 0.8},
                   planned_builds=[dict(region=A, year=2026, racks=15, kind="fixed")])
     s = solve_sheets(case, tmp_path, fmt)
     assert s.objective == pytest.approx(877_500, rel=1e-9)
-    risk = s.results.risks()
-    assert len(risk) == 1
-    r = risk.iloc[0]
-    assert (r["region"], r["flag"]) == (A, "idle")
-    assert (r["utilization"], r["idle"], r["idle_cost"]) == pytest.approx((10 / 15, 5.0, 500.0))
+    risk = s.results.risks().set_index("flag")
+    assert sorted(risk.index) == ["idle", "stranded"]
+    idle, stranded = risk.loc["idle"], risk.loc["stranded"]
+    assert (idle["region"], idle["unit"]) == (A, "racks")
+    assert (idle["utilization"], idle["idle"], idle["idle_cost"]) == pytest.approx((10 / 15, 5.0, 500.0))
+    assert (stranded["idle"], stranded["idle_cost"]) == pytest.approx((15.0, 1500.0))
 
 
 def zone_case(**policies):
@@ -227,7 +229,8 @@ def test_zone_green_share_pushes_work_out_of_the_zone(tmp_path, fmt):
     assert s.objective == pytest.approx(876_000 + 1_000 + 200 * 20 / 3, rel=1e-9)
     assert s.var("racks_built") == pytest.approx({("e", 2026): 10.0, ("w", 2026): 20 / 3})
     risks = s.results.risks()
-    assert list(risks["region"]) == ["w"] and risks.iloc[0]["utilization"] == pytest.approx(0.0)
+    assert set(risks["region"]) == {"w"} and set(risks["flag"]) == {"idle", "stranded"}
+    assert (risks["utilization"] == 0).all()
 
 
 def test_region_years_fill_retirement_and_wide_demand(tmp_path, fmt):

@@ -1,0 +1,436 @@
+"""Scenario files (SPEC section 3): a base case, the changes to it, and optional futures.
+
+```yaml
+name: high_demand
+inputs: ../china_provinces.xlsx          # relative to this file
+description: Token demand grows faster
+changes:                                  # applied in order
+  - scale: {sheet: demand, column: ttok_per_day, by: 1.5, where: {workload: [interactive, batch]}}
+  - set: {sheet: settings, key: discount_rate, value: 0.05}
+  - set: {sheet: regions, where: {zone: west}, column: green_price, value: 20}
+  - add: {sheet: planned_builds, rows: [{region: ningxia, year: 2027, racks: 200000, kind: fixed}]}
+futures:                                  # optional: one build plan, operations per future
+  low:  {probability: 0.25, changes: [{scale: {sheet: demand, column: ttok_per_day, by: 0.6}}]}
+  base: {probability: 0.5}
+  high: {probability: 0.25, changes: [{scale: {sheet: demand, column: ttok_per_day, by: 1.6}}]}
+sweep:                                    # optional: variants for `planner sweep`
+  regions.green_price: [20, 30, 40]
+```
+
+`where` selects rows: a value (equal), a list (any of), or one comparison such as
+`{year: {">=": 2030}}`. `scale` multiplies (blank cells stay blank and take their default);
+`set` writes a value checked like a typed cell; `add` appends rows checked like the sheet's own
+(an extension of the contract so that a scenario can force announced projects in). The file is
+read with a safe loader and validated with pydantic: unknown keys are rejected and every problem
+names its place in the file (e.g. ``changes[2].scale.by``). Changes apply to the checked tables
+before defaults are filled, so every check of the workbook also applies to the changed case.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .case import Case, CheckedInput, finish_case, read_checked
+from .prepare import Future
+from .problems import ERROR, InputError, Problem, error, nearest
+from .reading import RawSheet
+from .schema import SHEETS, TIME_VARYING
+from .validation import BAD, ROW, _check_references, _check_sheet, convert, is_blank
+
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+OPERATORS = (">=", ">", "<=", "<", "!=", "==")
+# What a future may change: what is decided after the build plan (SPEC 3).
+FUTURE_COLUMNS = {"demand": None, "region_years": None, "regions": set(TIME_VARYING)}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ScaleChange(_Strict):
+    sheet: str
+    column: Optional[str] = None
+    key: Optional[str] = None
+    by: float
+    where: Optional[dict[str, Any]] = None
+
+    @field_validator("by")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v) or v < 0:
+            raise ValueError("must be a number >= 0")
+        return v
+
+
+class SetChange(_Strict):
+    sheet: str
+    column: Optional[str] = None
+    key: Optional[str] = None
+    value: Any = None
+    where: Optional[dict[str, Any]] = None
+
+
+class AddChange(_Strict):
+    sheet: str
+    rows: list[dict[str, Any]] = Field(min_length=1)
+
+
+class Change(_Strict):
+    scale: Optional[ScaleChange] = None
+    set_: Optional[SetChange] = Field(None, alias="set")
+    add: Optional[AddChange] = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("scale", "set_", "add") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("each change is exactly one of scale, set or add")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "set" if self.set_ is not None else ("scale" if self.scale is not None else "add")
+
+    @property
+    def spec(self):
+        return self.set_ or self.scale or self.add
+
+
+class FutureSpec(_Strict):
+    probability: float = Field(gt=0, le=1)
+    changes: list[Change] = []
+
+
+class ScenarioSpec(_Strict):
+    name: str = Field(min_length=1)
+    inputs: str
+    description: str = ""
+    changes: list[Change] = []
+    futures: Optional[dict[str, FutureSpec]] = None
+    sweep: Optional[dict[str, list[Any]]] = None
+
+    @field_validator("futures")
+    @classmethod
+    def _probabilities(cls, v):
+        if v is not None:
+            if len(v) < 1:
+                raise ValueError("give at least one future")
+            total = sum(f.probability for f in v.values())
+            if abs(total - 1) > 1e-6:
+                raise ValueError(f"probabilities must sum to 1, they sum to {total:g}")
+        return v
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: Path
+    description: str
+    case: Case
+    futures: list[Future] | None
+    spec: ScenarioSpec
+    checked: CheckedInput = field(repr=False, default=None)
+
+
+def is_scenario(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in SCENARIO_SUFFIXES
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + ("set" if part == "set_" else str(part))
+    return out
+
+
+def parse(path: Path) -> ScenarioSpec:
+    """Read and validate the YAML itself (not the case it names)."""
+    where = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([error(where, f"cannot read the scenario file: {exc}")], str(path))
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise InputError([error(where, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row)], str(path))
+    if not isinstance(data, dict):
+        raise InputError([error(where, "a scenario file is a mapping with at least `name` and `inputs`")], str(path))
+    try:
+        return ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            loc = _path(e["loc"])
+            msg = e["msg"].replace("Value error, ", "")
+            if e["type"] == "extra_forbidden":
+                known = _known_keys(e["loc"])
+                guess = nearest(str(e["loc"][-1]), known) if known else None
+                msg = "unknown key" + (f"; did you mean '{guess}'?" if guess else "")
+            problems.append(error(where, msg, column=loc or None, value=_short(e.get("input"))))
+        raise InputError(problems, str(path))
+
+
+def _known_keys(loc: tuple) -> list[str]:
+    model = ScenarioSpec
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        fld = model.model_fields.get(part) or next((f for f in model.model_fields.values() if f.alias == part), None)
+        if fld is None:
+            return []
+        ann = fld.annotation
+        model = next((a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)),
+                     None)
+        if model is None:
+            for a in getattr(ann, "__args__", ()):
+                for b in getattr(a, "__args__", (a,)):
+                    if isinstance(b, type) and issubclass(b, BaseModel):
+                        model = b
+    if model is None:
+        return []
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
+def _short(value: object) -> object:
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    spec = parse(path)
+    where = path.name
+    inputs = (path.parent / spec.inputs).resolve()
+    if not inputs.exists():
+        raise InputError([error(where, f"inputs '{spec.inputs}' does not exist (looked for {inputs})", column="inputs",
+                                value=spec.inputs)], str(path))
+    checked = read_checked(inputs)
+    changed, problems, added = apply_changes(checked.copy(), spec.changes, where, "changes")
+    remap = _remapper(where, added)
+    base = finish_case(CheckedInput(changed.raw, changed.tables, changed.settings, changed.problems + problems),
+                       str(path), remap)
+    base.name = spec.name
+    base.sha256 = _digest(path, base.sha256)
+    futures = None
+    if spec.futures:
+        futures, future_problems = [], []
+        for fname, fspec in spec.futures.items():
+            prefix = f"futures.{fname}.changes"
+            future_problems += _future_scope(fspec.changes, where, prefix)
+            f_checked, f_problems, f_added = apply_changes(changed.copy(), fspec.changes, where, prefix)
+            try:
+                case_f = finish_case(CheckedInput(f_checked.raw, f_checked.tables, f_checked.settings,
+                                                  f_checked.problems + f_problems),
+                                     str(path), _remapper(where, {**added, **f_added}))
+            except InputError as err:
+                future_problems += [p for p in err.problems if p.is_error]
+                continue
+            futures.append(Future(fname, fspec.probability, case_f))
+        if future_problems:
+            raise InputError(future_problems, str(path))
+    return Scenario(spec.name, path, spec.description, base, futures, spec, changed)
+
+
+def _digest(path: Path, inputs_sha: str) -> str:
+    h = hashlib.sha256()
+    h.update(path.read_bytes())
+    h.update(inputs_sha.encode())
+    return h.hexdigest()
+
+
+def _future_scope(changes: list[Change], where: str, prefix: str) -> list[Problem]:
+    """A future may change only what is decided after the build plan."""
+    problems = []
+    for i, ch in enumerate(changes):
+        spec = ch.spec
+        allowed = spec.sheet in FUTURE_COLUMNS
+        cols = FUTURE_COLUMNS.get(spec.sheet)
+        column = getattr(spec, "column", None)
+        if allowed and cols is not None and ch.kind != "add" and column not in cols:
+            allowed = False
+        if allowed and ch.kind == "add" and spec.sheet == "regions":
+            allowed = False
+        if not allowed:
+            problems.append(error(where, "a future may change only demand, region_years and the price and availability "
+                                  f"columns of regions ({', '.join(TIME_VARYING)})",
+                                  column=f"{prefix}[{i}].{ch.kind}", value=f"{spec.sheet}.{column or ''}".rstrip(".")))
+    return problems
+
+
+def apply_changes(checked: CheckedInput, changes: list[Change], where: str, prefix: str):
+    """Apply changes in order to the checked tables; return (input, problems, added rows) where
+    added rows maps (sheet, spreadsheet row) of each added row to its path in the scenario."""
+    problems: list[Problem] = []
+    added: dict[tuple[str, int], str] = {}
+    for i, ch in enumerate(changes):
+        path = f"{prefix}[{i}].{ch.kind}"
+        spec = ch.spec
+        if spec.sheet not in SHEETS:
+            guess = nearest(spec.sheet, SHEETS)
+            problems.append(error(where, f"unknown sheet '{spec.sheet}'" + (f"; did you mean '{guess}'?" if guess else ""),
+                                  column=f"{path}.sheet", value=spec.sheet))
+            continue
+        sheet = SHEETS[spec.sheet]
+        if ch.kind == "add":
+            problems += _add_rows(checked, sheet, spec, where, path, added)
+        elif sheet.key_value:
+            problems += _change_setting(checked, ch.kind, spec, where, path)
+        else:
+            problems += _change_column(checked, ch.kind, sheet, spec, where, path)
+    return checked, problems, added
+
+
+def _change_setting(checked: CheckedInput, kind: str, spec, where: str, path: str) -> list[Problem]:
+    key = spec.key or spec.column
+    names = [c.name for c in SHEETS["settings"].columns]
+    if key not in names:
+        guess = nearest(str(key), names)
+        return [error(where, f"unknown setting '{key}'" + (f"; did you mean '{guess}'?" if guess else ""),
+                      column=f"{path}.key", value=key)]
+    col = SHEETS["settings"].column(key)
+    if kind == "scale":
+        fallback = col.default if isinstance(col.default, (int, float)) else None
+        current = checked.settings.get(key, fallback)
+        if not col.numeric or current is None:
+            return [error(where, f"cannot scale {key}: it has no number to scale", column=f"{path}.key", value=key)]
+        value = current * spec.by
+    else:
+        value = spec.value
+    typed, why = convert(col, value, True)
+    if why:
+        return [error(where, f"{key} {why}", column=f"{path}.value", value=value)]
+    checked.settings[key] = int(typed) if col.kind.value == "year" else typed
+    return []
+
+
+def _mask(table: pd.DataFrame, conditions: dict | None, where: str, path: str) -> tuple[pd.Series, list[Problem]]:
+    mask = pd.Series(True, index=table.index)
+    problems = []
+    for col, cond in (conditions or {}).items():
+        if col not in table.columns:
+            guess = nearest(col, [c for c in table.columns if not c.startswith("_")])
+            problems.append(error(where, f"no column '{col}' to select on" + (f"; did you mean '{guess}'?" if guess else ""),
+                                  column=f"{path}.where.{col}", value=col))
+            continue
+        values = table[col]
+        if isinstance(cond, dict):
+            if len(cond) != 1 or next(iter(cond)) not in OPERATORS:
+                problems.append(error(where, f"a comparison is one of {', '.join(OPERATORS)} with a value, e.g. {{'>=': 2030}}",
+                                      column=f"{path}.where.{col}", value=cond))
+                continue
+            op, ref = next(iter(cond.items()))
+            try:
+                ops = {">=": values >= ref, ">": values > ref, "<=": values <= ref, "<": values < ref,
+                       "!=": values != ref, "==": values == ref}
+            except TypeError:
+                problems.append(error(where, f"cannot compare {col} with {ref!r}", column=f"{path}.where.{col}", value=ref))
+                continue
+            mask &= ops[op]
+        elif isinstance(cond, list):
+            mask &= values.isin([_match(v) for v in cond])
+        else:
+            mask &= values == _match(cond)
+    return mask, problems
+
+
+def _match(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _change_column(checked: CheckedInput, kind: str, sheet, spec, where: str, path: str) -> list[Problem]:
+    if sheet.name not in checked.tables:
+        return [error(where, f"the case has no {sheet.name} sheet to change", column=f"{path}.sheet", value=sheet.name)]
+    if spec.column is None:
+        return [error(where, "say which column to change", column=f"{path}.column")]
+    if spec.column not in sheet.names:
+        guess = nearest(spec.column, sheet.names)
+        return [error(where, f"{sheet.name} has no column '{spec.column}'" + (f"; did you mean '{guess}'?" if guess else ""),
+                      column=f"{path}.column", value=spec.column)]
+    col = sheet.column(spec.column)
+    table = checked.tables[sheet.name]
+    mask, problems = _mask(table, spec.where, where, path)
+    if problems:
+        return problems
+    if kind == "scale":
+        if not col.numeric:
+            return [error(where, f"cannot scale {spec.column}: it is not a number column", column=f"{path}.column",
+                          value=spec.column)]
+        scaled = table.loc[mask, col.name].astype(float) * spec.by
+        if col.kind.value == "year":
+            return [error(where, f"cannot scale a year column ({spec.column})", column=f"{path}.column", value=spec.column)]
+        bad = [x for x in scaled.dropna() if math.isfinite(x) and col.violates(x)]
+        if bad:
+            return [error(where, f"scaling makes {spec.column} {bad[0]:g}, which must be {col.bounds_text()}",
+                          column=f"{path}.by", value=spec.by)]
+        table.loc[mask, col.name] = scaled
+    else:
+        typed, why = convert(col, spec.value, True)
+        if why:
+            return [error(where, f"{spec.column} {why}", column=f"{path}.value", value=spec.value)]
+        if col.required and is_blank(typed):
+            return [error(where, f"{spec.column} is required and cannot be set blank", column=f"{path}.value")]
+        table.loc[mask, col.name] = typed
+    return []
+
+
+def _add_rows(checked: CheckedInput, sheet, spec: AddChange, where: str, path: str,
+              added: dict[tuple[str, int], str]) -> list[Problem]:
+    if sheet.key_value:
+        return [error(where, "add rows to a table sheet; change settings with set", column=f"{path}.sheet",
+                      value=sheet.name)]
+    existing = checked.tables.get(sheet.name)
+    first = int(existing[ROW].max()) + 1 if existing is not None and len(existing) else 2
+    cells = pd.DataFrame(spec.rows, dtype=object)
+    cells.columns = [str(c).strip().lower() for c in cells.columns]
+    cells.index = range(first, first + len(cells))
+    raw = RawSheet(sheet.name, cells, {c: "" for c in cells.columns}, first - 1, from_text_file=True)
+    typed, problems = _check_sheet(sheet, raw)
+    for j, row in enumerate(cells.index):
+        added[(sheet.name, int(row))] = f"{path}.rows[{j}]"
+    problems = [_remap_one(p, where, added) for p in problems]
+    if typed is None:
+        return problems
+    combined = typed if existing is None else pd.concat([existing, typed], ignore_index=True)
+    tables = {**checked.tables, sheet.name: combined}
+    refs = [p for p in _check_references({**tables, sheet.name: typed}) if p.sheet == sheet.name]
+    problems += [_remap_one(p, where, added) for p in refs]
+    if existing is not None:
+        problems += [_remap_one(p, where, added) for p in _duplicates(sheet, combined)]
+    checked.tables[sheet.name] = combined
+    return problems
+
+
+def _duplicates(sheet, combined: pd.DataFrame) -> list[Problem]:
+    if not sheet.key:
+        return []
+    keys = combined[list(sheet.key)].apply(tuple, axis=1)
+    dup = keys.duplicated(keep="first")
+    shown = lambda k: " / ".join(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in k)
+    return [error(sheet.name, f"duplicate: {shown(k)} is already in the {sheet.name} sheet",
+                  row=int(r), column=" / ".join(sheet.key), value=k[0])
+            for k, r in zip(keys[dup], combined.loc[dup, ROW])]
+
+
+def _remap_one(p: Problem, where: str, added: dict[tuple[str, int], str]) -> Problem:
+    origin = added.get((p.sheet, p.row)) if p.row is not None else None
+    if origin is None:
+        return p
+    column = f"{origin}.{p.column}" if p.column and "/" not in p.column else origin
+    return Problem(p.severity, where, p.message, None, column, None, p.value)
+
+
+def _remapper(where: str, added: dict[tuple[str, int], str]):
+    return lambda p: _remap_one(p, where, added)
