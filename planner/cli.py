@@ -110,6 +110,163 @@ def template(
     out_console.print(f"Wrote {what} to [bold]{written}[/]. Check it with `planner validate {written}`.")
 
 
+def _options(algorithm: str, threads, time_limit):
+    from .solver import SolverOptions
+
+    return SolverOptions(algorithm=algorithm, threads=threads, time_limit=time_limit)
+
+
+def _load_or_exit(path: Path, console):
+    """A case or scenario, or exit 2 with every problem printed."""
+    from .console import print_problems
+    from .problems import InputError
+    from .run import load_input
+
+    try:
+        return load_input(path)
+    except InputError as err:
+        print_problems(console, err.problems, f"{path}: input problems")
+        raise typer.Exit(2)
+
+
+ALGORITHM = typer.Option("ipm", help="HiGHS algorithm: ipm, simplex, choose or pdlp.")
+THREADS = typer.Option(None, min=1, help="HiGHS threads.")
+TIME_LIMIT = typer.Option(None, min=0, help="Seconds per solve before HiGHS stops.")
+OUT = typer.Option(Path("outputs"), "--out", help="Results go to a folder in OUT.")
+
+
+@app.command()
+def stress(
+    plan_dir: Path = typer.Argument(..., help="Results folder of a finished run: its build plan is fixed."),
+    scenarios: List[Path] = typer.Argument(..., help="Scenarios (or cases) to live that plan in."),
+    out: Path = OUT, algorithm: str = ALGORITHM, threads: Optional[int] = THREADS, time_limit: Optional[float] = TIME_LIMIT,
+) -> None:
+    """Fix a run's build plan and re-optimise operations under other scenarios: cost, unserved, idle racks."""
+    from .console import print_stress
+    from .export import publish_tables
+    from .plans import plan_from_folder
+    from .robustness import stress as stress_test
+
+    out_console, err_console = _consoles()
+    try:
+        plan = plan_from_folder(plan_dir)
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        err_console.print(f"[red]{plan_dir} is not a results folder with a build plan ({err})[/]")
+        raise typer.Exit(2)
+    loaded = []
+    for path in scenarios:
+        case, futures = _load_or_exit(path, out_console)
+        loaded.append((case.name, case, futures))
+    with err_console.status("stress test") as status:
+        table = stress_test(plan, loaded, _options(algorithm, threads, time_limit),
+                            progress=lambda name: status.update(f"living plan {plan.name} in {name}…"))
+    currency = loaded[0][1].settings.currency
+    folder = publish_tables(out, f"stress_{plan.name}", {"stress": table}, currency,
+                            {"plan": plan.name, "plan_folder": str(plan_dir), "scenarios": [str(p) for p in scenarios]},
+                            workbook="stress.xlsx")
+    print_stress(out_console, plan.name, table, currency, folder)
+    raise typer.Exit(0 if (table["status"] == "optimal").all() else 1)
+
+
+@app.command()
+def regret(
+    scenario: Path = typer.Argument(..., help="A scenario with futures."),
+    out: Path = OUT, algorithm: str = ALGORITHM, threads: Optional[int] = THREADS, time_limit: Optional[float] = TIME_LIMIT,
+) -> None:
+    """Plan for each future and for all of them, live each plan in every future, name the minimax-regret plan."""
+    from .console import print_regret
+    from .export import publish_tables
+    from .prepare import prepare
+    from .robustness import regret as regret_table
+
+    out_console, err_console = _consoles()
+    case, futures = _load_or_exit(scenario, out_console)
+    if not futures or len(futures) < 2:
+        err_console.print(f"[red]{scenario} has no futures: a regret table needs at least two[/]")
+        raise typer.Exit(2)
+    data = prepare(case, futures)
+    with err_console.status("regret") as status:
+        table = regret_table(data, _options(algorithm, threads, time_limit),
+                             progress=lambda stage: status.update(f"{case.name}: {stage}…"))
+    folder = publish_tables(out, f"{case.name}_regret", {"regret": table.cells, "plans": table.plans},
+                            case.settings.currency, {"scenario": case.name, "minimax_regret_plan": table.minimax,
+                                                     "best_cost_per_future": table.best}, workbook="regret.xlsx")
+    print_regret(out_console, case.name, table, case.settings.currency, folder)
+
+
+@app.command()
+def compare(
+    dirs: List[Path] = typer.Argument(..., help="Results folders to put side by side."),
+    out: Path = typer.Option(Path("outputs") / "compare.xlsx", "--out", help="Workbook to write."),
+) -> None:
+    """Scenarios side by side: cost by component, racks by zone, HVDC and optical, unserved, top risks."""
+    from .compare import compare as compare_runs
+    from .console import print_comparison
+    from .export import write_workbook
+
+    out_console, err_console = _consoles()
+    try:
+        table, currency = compare_runs(dirs)
+    except (FileNotFoundError, ValueError) as err:
+        err_console.print(f"[red]{err}[/]")
+        raise typer.Exit(2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.writing")
+    write_workbook({"comparison": table}, tmp, currency)
+    tmp.replace(out)
+    print_comparison(out_console, table, currency, out)
+
+
+@app.command()
+def sweep(
+    scenario: Path = typer.Argument(..., help="A scenario file."),
+    vary: List[str] = typer.Option([], "--vary", help="sheet.column=value1,value2,... (settings.key=... for a setting); "
+                                                    "repeat to combine."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Local processes (default: one per core)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Address of a Dask scheduler to run the variants on."),
+    out: Path = OUT, algorithm: str = ALGORITHM, time_limit: Optional[float] = TIME_LIMIT,
+) -> None:
+    """Solve many variants of a scenario in parallel; their headline figures land in one table."""
+    from rich.progress import Progress
+
+    from .console import print_problems, print_sweep
+    from .export import publish_tables
+    from .problems import InputError
+    from .sweep import local_executor, parse_vary, run_sweep, variants
+
+    out_console, err_console = _consoles()
+    try:
+        name, items = variants(scenario, parse_vary(vary))
+    except InputError as err:
+        print_problems(out_console, err.problems, f"{scenario}: input problems")
+        raise typer.Exit(2)
+    options = _options(algorithm, None, time_limit)
+    if dask:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            err_console.print("[red]--dask needs Dask: pip install -e '.[dask]'[/]")
+            raise typer.Exit(2)
+        client = Client(dask)
+        executor = client.get_executor()
+    else:
+        client, executor = None, local_executor(workers)
+    try:
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task(f"{name}: {len(items)} variants", total=len(items))
+            table = run_sweep(items, executor, options, progress=lambda done, total: bar.update(task, completed=done))
+    finally:
+        executor.shutdown(wait=True)
+        if client is not None:
+            client.close()
+    currency = items[0].data.settings.currency
+    folder = publish_tables(out, f"{name}_sweep", {"sweep": table}, currency,
+                            {"scenario": name, "variants": len(items), "executor": "dask" if dask else "local"},
+                            workbook="sweep.xlsx")
+    print_sweep(out_console, name, table, currency, folder)
+    raise typer.Exit(0 if (table["status"] == "optimal").all() else 1)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

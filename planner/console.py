@@ -118,3 +118,76 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
     if outcome.problems:
         console.print(f"[yellow]{len(outcome.problems)} input warning(s)[/]; see run.json or `planner validate`.")
     console.print(f"Results in [bold]{outcome.folder}[/] ({outcome.timings.get('solve', 0):.1f} s solving)")
+
+
+def _cell(value, unit: str, currency: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if unit == "fraction":
+        return f"{value:.1%}"
+    if currency and unit.startswith(currency):
+        return money(value, currency)
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def print_stress(console: Console, plan: str, table, currency: str, folder) -> None:
+    t = Table(title=f"Plan '{plan}' lived in other scenarios", title_justify="left", header_style="bold")
+    for col in ("scenario", "future", "cost", "served", "utilization", "idle rack-years", "idle cost"):
+        t.add_column(col, justify="left" if col in ("scenario", "future") else "right")
+    for r in table.to_dict("records"):
+        if r["status"] != "optimal":
+            t.add_row(r["scenario"], r.get("future", ""), f"[red]{r['status']}[/]", r.get("reason", ""), "", "", "")
+            continue
+        t.add_row(r["scenario"], str(r["future"]), money(r["total_cost"], currency), f"{r['demand_served_share']:.1%}",
+                  f"{r['mean_utilization']:.0%}", f"{r['idle_rack_years']:,.0f}", money(r["idle_cost_sum"], currency))
+    console.print(t)
+    console.print(f"Written to [bold]{folder}[/]")
+
+
+def print_regret(console: Console, scenario: str, table, currency: str, folder) -> None:
+    cells, plans = table.cells, table.plans
+    futures = list(dict.fromkeys(cells["future"]))
+    t = Table(title=f"{scenario}: cost (regret) of each plan in each future", title_justify="left", header_style="bold")
+    t.add_column("plan made for")
+    for f in futures:
+        p = cells[cells["future"] == f]["probability"].iloc[0]
+        t.add_column(f"{f} (p={p:.2f})", justify="right")
+    t.add_column("expected cost", justify="right")
+    t.add_column("worst regret", justify="right")
+    for plan in plans.to_dict("records"):
+        row = cells[cells["plan"] == plan["plan"]].set_index("future")
+        mark = " [bold green]← minimax regret[/]" if plan["minimax"] else ""
+        t.add_row(f"{plan['plan']}{mark}",
+                  *[f"{money(row.at[f, 'cost'], currency)} ({money(row.at[f, 'regret'], currency)})" for f in futures],
+                  money(plan["expected_cost"], currency), money(plan["max_regret"], currency))
+    console.print(t)
+    console.print(f"Minimax-regret plan: [bold]{table.minimax}[/]. Regret is a plan's cost in a future minus the best "
+                  f"cost had that future been known. Written to [bold]{folder}[/]")
+
+
+def print_comparison(console: Console, table, currency: str, path) -> None:
+    t = Table(title="Scenarios side by side", title_justify="left", header_style="bold")
+    names = [c for c in table.columns if c not in ("item", "unit")]
+    t.add_column("")
+    for n in names:
+        t.add_column(n, justify="right", overflow="fold")
+    for r in table.to_dict("records"):
+        t.add_row(r["item"], *[_cell(r[n], r["unit"], currency) for n in names])
+    console.print(t)
+    console.print(f"Written to [bold]{path}[/]")
+
+
+def print_sweep(console: Console, scenario: str, table, currency: str, folder) -> None:
+    varied = [c for c in table.columns if "." in c]
+    t = Table(title=f"{scenario}: {len(table)} variants", title_justify="left", header_style="bold")
+    for col in ["variant", *varied, "status", "objective", "served", "HVDC GW", "idle cost"]:
+        t.add_column(col, justify="left" if col in ("status",) else "right")
+    for r in table.to_dict("records"):
+        ok = r["status"] == "optimal"
+        t.add_row(str(r["variant"]), *[str(r[c]) for c in varied], r["status"],
+                  money(r.get("objective"), currency) if ok else "", f"{r.get('demand_served_share', 0):.1%}" if ok else "",
+                  f"{r.get('hvdc_built_gw', 0):,.1f}" if ok else "", money(r.get("idle_cost_sum"), currency) if ok else "")
+    console.print(t)
+    console.print(f"Written to [bold]{folder}[/]")

@@ -123,6 +123,21 @@ def _number_format(unit: str) -> str | None:
     return None
 
 
+def _guess_unit(column: str) -> str:
+    """Units for tables whose columns depend on the run (sweeps, comparisons, stress tests)."""
+    if any(w in column for w in ("cost", "objective", "regret", "value_of", "perfect_information")):
+        return CUR
+    if any(w in column for w in ("share", "utilization", "probability")):
+        return "fraction"
+    if "rack" in column:
+        return "racks"
+    if column.endswith("_gw"):
+        return "GW"
+    if column.endswith("_tbps"):
+        return "Tbps"
+    return ""
+
+
 def _shown_width(values: pd.Series, fmt: str | None) -> int:
     """Width from the text as formatted (not the raw float repr, which is far too wide)."""
     sample = values.head(500)
@@ -156,10 +171,10 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
         spec = {c.name: c for c in TABLE_COLUMNS.get(name, ())}
         spec.setdefault("future", FUTURE)
         for j, col in enumerate(df.columns):
-            c: Col = spec.get(col, Col(col, "", ""))
+            c: Col = spec.get(col) or Col(col, _guess_unit(str(col)), "")
             unit = c.unit.replace(CUR, currency)
             sheet.write(0, j, col, header)
-            sheet.write(1, j, unit, units_fmt)
+            sheet.write(1, j, unit.replace("{currency}", currency), units_fmt)
             if c.doc:
                 sheet.write_comment(0, j, f"{c.doc}" + (f" [{unit}]" if unit else ""))
             fmt_code = _number_format(c.unit)
@@ -173,3 +188,22 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
             sheet.write_column(2, j, cells)
         sheet.freeze_panes(2, 0)  # names and units stay in view
     book.close()
+
+
+def publish_tables(out_dir: str | Path, name: str, tables: dict[str, pd.DataFrame], currency: str,
+                   meta: dict | None = None, workbook: str = "results.xlsx") -> Path:
+    """Write tables (CSV each, one workbook) and an optional run.json into OUT/NAME atomically."""
+    out_dir = Path(out_dir)
+    folder = safe_name(name)
+    staging = staging_folder(out_dir, folder)
+    try:
+        for table, df in tables.items():
+            df.to_csv(staging / f"{table}.csv", index=False)
+        write_workbook(tables, staging / workbook, currency)
+        if meta is not None:
+            write_run_json(meta, staging)
+        publish(staging, out_dir / folder)
+    except BaseException:
+        discard(staging)
+        raise
+    return out_dir / folder

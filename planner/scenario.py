@@ -209,16 +209,30 @@ def _short(value: object) -> object:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+def inputs_of(spec: ScenarioSpec, path: Path) -> Path:
+    inputs = (path.parent / spec.inputs).resolve()
+    if not inputs.exists():
+        raise InputError([error(path.name, f"inputs '{spec.inputs}' does not exist (looked for {inputs})",
+                                column="inputs", value=spec.inputs)], str(path))
+    return inputs
+
+
 def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     spec = parse(path)
+    return scenario_from(spec, path, read_checked(inputs_of(spec, path)))
+
+
+def scenario_from(spec: ScenarioSpec, path: Path, checked: CheckedInput, extra: list[Change] = (),
+                  extra_prefix: str = "sweep") -> Scenario:
+    """The scenario's case and futures from its checked base input (which is not changed);
+    ``extra`` changes (a sweep variant's) apply after the scenario's own."""
     where = path.name
-    inputs = (path.parent / spec.inputs).resolve()
-    if not inputs.exists():
-        raise InputError([error(where, f"inputs '{spec.inputs}' does not exist (looked for {inputs})", column="inputs",
-                                value=spec.inputs)], str(path))
-    checked = read_checked(inputs)
     changed, problems, added = apply_changes(checked.copy(), spec.changes, where, "changes")
+    if extra:
+        changed, more, more_added = apply_changes(changed, list(extra), where, extra_prefix)
+        problems += more
+        added.update(more_added)
     remap = _remapper(where, added)
     base = finish_case(CheckedInput(changed.raw, changed.tables, changed.settings, changed.problems + problems),
                        str(path), remap)

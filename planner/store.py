@@ -1,0 +1,103 @@
+"""Finished runs on disk, and the headline figures of a run, computed one way for all.
+
+``headline(tables, meta)`` turns a run's tables (live or read back from its folder) into the
+scenario-level figures that `planner compare`, `planner sweep`, `planner stress` and the report
+show side by side, so that no command computes them differently.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .results import TABLE_COLUMNS
+
+
+@dataclass
+class StoredRun:
+    folder: Path
+    meta: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.meta.get("scenario", self.folder.name)
+
+
+def load_run(folder: str | Path) -> StoredRun:
+    folder = Path(folder)
+    meta_path = folder / "run.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{folder} is not a results folder (no run.json)")
+    meta = json.loads(meta_path.read_text())
+    tables = {}
+    for name in TABLE_COLUMNS:
+        path = folder / f"{name}.csv"
+        if path.is_file():
+            tables[name] = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    return StoredRun(folder, meta, tables)
+
+
+def _plan_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the build plan: with futures, every future repeats it; keep the first."""
+    if "future" in df.columns and len(df):
+        return df[df["future"] == df["future"].iloc[0]]
+    return df
+
+
+def headline(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, object]:
+    """Scenario-level figures of one run (money in the run's currency, discounted)."""
+    summary = tables["summary"].set_index("item")["value"]
+
+    def num(key, default=0.0):
+        try:
+            return float(summary[key])
+        except (KeyError, TypeError, ValueError):
+            return default
+
+    out: dict[str, object] = {
+        "scenario": meta.get("scenario", ""),
+        "status": meta.get("status", summary.get("status", "")),
+        "objective": float(meta.get("objective", num("objective"))),
+        **{f"cost_{k}": float(v) for k, v in meta.get("costs", {}).items()},
+        "first_stage_cost": num("first_stage_cost"),
+        "second_stage_cost": num("second_stage_cost"),
+    }
+    cap = _plan_rows(tables["capacity"])
+    zones = cap["zone"].fillna("").replace("", "(no zone)")
+    last = cap["year"].max()
+    for zone, rows in cap.groupby(zones, sort=True):
+        out[f"racks_built_{zone}"] = float(rows["racks_built"].sum())
+    for zone, rows in cap[cap["year"] == last].groupby(zones[cap["year"] == last], sort=True):
+        out[f"racks_in_service_{last}_{zone}"] = float(rows["racks_in_service"].sum())
+    out.update({
+        "hvdc_built_gw": num("hvdc_built_gw"),
+        "optical_built_tbps": num("optical_built_tbps"),
+        "demand_served_share": num("demand_served_share", 1.0),
+        "mean_utilization": num("mean_utilization"),
+    })
+    for key in ("cost_of_planned_builds", "value_of_stochastic_solution", "expected_value_of_perfect_information"):
+        if key in summary:
+            out[key] = num(key)
+    risks = tables.get("risks", pd.DataFrame())
+    out["idle_cost_sum"] = float(risks["idle_cost"].sum()) if len(risks) else 0.0
+    out["idle_rack_years"] = idle_rack_years(tables)
+    top = risks.head(3) if len(risks) else risks
+    out["top_risks"] = "; ".join(f"{r['flag']} {r['region']} {int(r['year'])} ({r['idle_cost'] / 1e6:,.0f} M/yr)"
+                                 for r in top.to_dict("records"))
+    return out
+
+
+def idle_rack_years(tables: dict[str, pd.DataFrame]) -> float:
+    """Idle racks summed over the years of the horizon (expected over futures)."""
+    risks = tables.get("risks", pd.DataFrame())
+    if not len(risks):
+        return 0.0
+    idle = risks[(risks["flag"] == "idle") & (risks["unit"] == "racks")]
+    years = tables["costs"].groupby("period")["year"].nunique()
+    weight = idle["year"].map(years).fillna(1.0)
+    if "future" in idle.columns and "futures" in tables:
+        weight = weight * idle["future"].map(tables["futures"].set_index("future")["probability"])
+    return float((idle["idle"] * weight).sum())

@@ -1,0 +1,118 @@
+"""Many variants of a scenario, solved in parallel (`planner sweep SCENARIO --vary sheet.column=a,b`).
+
+Each variant is the scenario plus one `set` per varied column (every row of the sheet, or a
+setting), over the Cartesian product of the values given. The parent reads the inputs once and
+prepares each variant's model data; each worker builds and solves one model and returns its
+headline figures (plain data), so nothing unpicklable crosses processes. The executor is a
+``concurrent.futures`` one: local processes by default, or a Dask cluster's
+(``Client(address).get_executor()``) with the same code. Iteration is sorted everywhere, so a
+variant gives the same numbers whichever process solves it.
+"""
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .case import read_checked
+from .prepare import ModelData, prepare
+from .problems import InputError, error
+from .scenario import Change, parse, inputs_of, scenario_from
+from .solver import SolverOptions
+
+
+@dataclass
+class Variant:
+    index: int
+    values: dict[str, object]   # "sheet.column" -> value
+    data: ModelData | None = None
+
+
+def parse_vary(texts: list[str], where: str = "--vary") -> dict[str, list]:
+    """``sheet.column=v1,v2`` (or ``settings.key=...``) into {"sheet.column": [v1, v2]}."""
+    out: dict[str, list] = {}
+    problems = []
+    for text in texts:
+        name, sep, values = text.partition("=")
+        if not sep or "." not in name or not values:
+            problems.append(error(where, "write --vary sheet.column=value1,value2,...", value=text))
+            continue
+        out[name.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+    if problems:
+        raise InputError(problems, where)
+    return out
+
+
+def _change(name: str, value) -> Change:
+    sheet, column = name.split(".", 1)
+    field = "key" if sheet == "settings" else "column"
+    return Change.model_validate({"set": {"sheet": sheet, field: column, "value": value}})
+
+
+def variants(path: Path, vary: dict[str, list]) -> tuple[str, list[Variant]]:
+    """Prepare every variant's model data (reading the inputs once); raise InputError on any bad one."""
+    spec = parse(path)
+    vary = {**(spec.sweep or {}), **vary}
+    if not vary:
+        raise InputError([error(path.name, "nothing to vary: give --vary sheet.column=values or a sweep section")],
+                         str(path))
+    checked = read_checked(inputs_of(spec, path))
+    names = sorted(vary)
+    out, problems = [], []
+    for i, combo in enumerate(itertools.product(*(vary[n] for n in names))):
+        values = dict(zip(names, combo))
+        try:
+            scenario = scenario_from(spec, path, checked, [_change(n, v) for n, v in values.items()],
+                                     extra_prefix=f"variant {i}")
+        except InputError as err:
+            problems += err.problems
+            continue
+        out.append(Variant(i, values, prepare(scenario.case, scenario.futures)))
+    if problems:
+        raise InputError(problems, str(path))
+    return spec.name, out
+
+
+def solve_variant(index: int, values: dict, data: ModelData, options: SolverOptions) -> dict:
+    """Worker: build, solve and summarise one variant. Top-level so that processes can run it."""
+    from pyomo.environ import value
+
+    from models import build_model
+
+    from .results import Results
+    from .solver import solve
+    from .store import headline
+
+    model = build_model(data)
+    sol = solve(model, options)
+    row = {"variant": index, **values, "status": sol.status}
+    if not sol.optimal:
+        return row
+    results = Results(model, data, sol)
+    meta = {"scenario": data.name, "status": sol.status, "objective": float(value(model.total_cost)),
+            "costs": results.cost_by_component()}
+    head = headline(results.tables(), meta)
+    head.pop("scenario", None)
+    head.pop("status", None)
+    return {**row, **head}
+
+
+def local_executor(workers: int | None = None) -> Executor:
+    """Processes forked from this one (they inherit the imported modules, so they start at once)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def run_sweep(items: list[Variant], executor: Executor, options: SolverOptions,
+              progress=lambda done, total: None) -> pd.DataFrame:
+    opts = SolverOptions(**{**options.__dict__, "threads": 1, "log_file": None, "log_to_console": False})
+    jobs = {executor.submit(solve_variant, v.index, v.values, v.data, opts): v.index for v in items}
+    rows = []
+    for done, job in enumerate(as_completed(jobs), start=1):
+        rows.append(job.result())
+        progress(done, len(jobs))
+    return pd.DataFrame(rows).sort_values("variant").reset_index(drop=True)
