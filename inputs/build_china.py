@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 HERE = Path(__file__).resolve().parent
 CNY_PER_USD = 7.2
@@ -336,6 +337,104 @@ def policies() -> pd.DataFrame:
     return pd.DataFrame(POLICIES, columns=["policy", "year", "value", "zone", "source"])
 
 
+# ---------------------------------------------------------------------------------------------
+# Scenarios (inputs/scenarios/*.yaml). Demand variants change each AI workload's growth rate
+# (to 2030 and after) and scale its demand year by year by the ratio of the two paths.
+LOW_GROWTH, HIGH_GROWTH = 0.5, 1.5   # growth rates x0.5 (low) and x1.5 (high) (A)
+AI_WORKLOADS = ("realtime", "interactive", "batch", "training")
+# Announced provincial projects forced in at least at these sizes (racks, kind min): the
+# "bidding wars" (data_facts 1.3, 2.4; M). Spread over the years the announcements name.
+PROVINCIAL_PLANS = [
+    ("ningxia", 2027, 400_000, "Zhongjin Zhongwei project, 820k racks (Ningxia Daily ~2025-09)"),
+    ("ningxia", 2028, 420_000, "Zhongjin Zhongwei project, 820k racks (Ningxia Daily ~2025-09)"),
+    ("gansu", 2027, 200_000, "Qingyang +800k racks by 2030 (Qingyang factor plan)"),
+    ("gansu", 2028, 200_000, "Qingyang +800k racks by 2030 (Qingyang factor plan)"),
+    ("gansu", 2029, 200_000, "Qingyang +800k racks by 2030 (Qingyang factor plan)"),
+    ("gansu", 2030, 200_000, "Qingyang +800k racks by 2030 (Qingyang factor plan)"),
+    ("guangdong", 2026, 250_000, "Shaoguan 500k racks target (Southern Finance 2022-08-02)"),
+    ("guangdong", 2027, 250_000, "Shaoguan 500k racks target (Southern Finance 2022-08-02)"),
+    ("inner_mongolia", 2026, 250_000, "Horinger 32 projects, >230 bn yuan agreed (A: 1 M racks of it)"),
+    ("inner_mongolia", 2027, 250_000, "Horinger 32 projects, >230 bn yuan agreed (A: 1 M racks of it)"),
+    ("inner_mongolia", 2028, 250_000, "Horinger 32 projects, >230 bn yuan agreed (A: 1 M racks of it)"),
+    ("inner_mongolia", 2029, 250_000, "Horinger 32 projects, >230 bn yuan agreed (A: 1 M racks of it)"),
+    ("guizhou", 2026, 200_000, "Gui'an >4 M servers planned (A: 1 M racks)"),
+    ("guizhou", 2027, 200_000, "Gui'an >4 M servers planned (A: 1 M racks)"),
+    ("guizhou", 2028, 200_000, "Gui'an >4 M servers planned (A: 1 M racks)"),
+    ("guizhou", 2029, 200_000, "Gui'an >4 M servers planned (A: 1 M racks)"),
+    ("guizhou", 2030, 200_000, "Gui'an >4 M servers planned (A: 1 M racks)"),
+    ("anhui", 2027, 250_000, "Wuhu cluster, >200 bn yuan attracted (A: 0.5 M racks)"),
+    ("anhui", 2028, 250_000, "Wuhu cluster, >200 bn yuan attracted (A: 0.5 M racks)"),
+]
+
+
+def demand_changes(multiple: float) -> list[dict]:
+    """Scale each AI workload's demand year by year onto a path whose growth rates are ``multiple``
+    times the base ones."""
+    changes = []
+    for w, _lat, _mwh, _gbps, start, g1, g2 in WORKLOADS:
+        if w not in AI_WORKLOADS:
+            continue
+        base = national_path(start, g1, g2)
+        other = national_path(start, g1 * multiple, g2 * multiple)
+        for year, b, o in zip(YEARS, base, other):
+            if year > YEARS[0]:
+                changes.append({"scale": {"sheet": "demand", "column": "ttok_per_day", "by": round(o / b, 4),
+                                          "where": {"workload": w, "year": year}}})
+    return changes
+
+
+def scenarios() -> dict[str, dict]:
+    case = "../china_provinces.xlsx"
+    low, high = demand_changes(LOW_GROWTH), demand_changes(HIGH_GROWTH)
+    return {
+        "base": {"name": "base", "inputs": case, "description":
+                 "The national case as documented in inputs/SOURCES.md: today's network, the programme's policies, "
+                 "no provincial plans forced in."},
+        "low_demand": {"name": "low_demand", "inputs": case, "description":
+                       "AI demand grows half as fast as in the base case (growth rates x0.5 for every AI workload); "
+                       "conventional IT as in the base case.", "changes": low},
+        "high_demand": {"name": "high_demand", "inputs": case, "description":
+                        "AI demand grows 1.5 times as fast as in the base case (growth rates x1.5).", "changes": high},
+        "green_mandate": {"name": "green_mandate", "inputs": case, "description":
+                          "The programme's '>80 % green power for hub data centres': 80 % of the power bought in the "
+                          "western zone from 2026, and 50 % in the eastern zone from 2030 (the eastern hubs share the "
+                          "zone with other provinces).", "changes": [
+                              {"set": {"sheet": "policies", "column": "value", "value": 0.8,
+                                       "where": {"policy": "min_green_share", "zone": "west"}}},
+                              {"add": {"sheet": "policies", "rows": [
+                                  {"policy": "min_green_share", "year": 2030, "value": 0.5, "zone": "east",
+                                   "source": "programme green target, phased in (A)"}]}}]},
+        "deterministic_network": {"name": "deterministic_network", "inputs": case, "description":
+                                  "Every corridor as efficient as a deterministic network (0.98 of local compute, "
+                                  "CENI 2025) instead of today's calibrated effective efficiency.", "changes": [
+                                      {"set": {"sheet": "corridors", "column": "efficiency", "value": 0.98}}]},
+        "provincial_plans": {"name": "provincial_plans", "inputs": case, "description":
+                             "Announced provincial projects forced in as minimum builds (the 'bidding wars'): "
+                             "Zhongwei, Qingyang, Shaoguan, Horinger, Gui'an, Wuhu.", "changes": [
+                                 {"add": {"sheet": "planned_builds", "rows": [
+                                     {"region": r, "year": y, "racks": n, "kind": "min", "source": src}
+                                     for r, y, n, src in PROVINCIAL_PLANS]}}]},
+        "cheap_west_power": {"name": "cheap_west_power", "inputs": case, "description":
+                             "Western power 30 % cheaper (grid and green), towards the low end of the seeds' "
+                             "0.018-0.042 USD/kWh for western green contracts.", "changes": [
+                                 {"scale": {"sheet": "regions", "column": "grid_price", "by": 0.7,
+                                            "where": {"zone": "west"}}},
+                                 {"scale": {"sheet": "regions", "column": "green_price", "by": 0.7,
+                                            "where": {"zone": "west"}}}]},
+        "uncertain_demand": {"name": "uncertain_demand", "inputs": case, "description":
+                             "One build plan for three demand futures: low (growth x0.5, p=0.25), base (p=0.5) and "
+                             "high (growth x1.5, p=0.25).", "futures": {
+                                 "low": {"probability": 0.25, "changes": low},
+                                 "base": {"probability": 0.5},
+                                 "high": {"probability": 0.25, "changes": high}}},
+    }
+
+
+def scenario_text(spec: dict) -> str:
+    head = ("# Generated by inputs/build_china.py (see docs/scenarios.md); edit the script, not this file.\n")
+    return head + yaml.safe_dump(spec, sort_keys=False, width=110)
+
+
 def build() -> dict[str, pd.DataFrame]:
     p = provinces()
     return {
@@ -358,6 +457,9 @@ def write(target: Path = HERE) -> None:
     for name, df in build().items():
         df.to_csv(folder / f"{name}.csv", index=False)
     csv_folder_to_workbook(folder, target / "china_provinces.xlsx")
+    (target / "scenarios").mkdir(exist_ok=True)
+    for name, spec in scenarios().items():
+        (target / "scenarios" / f"{name}.yaml").write_text(scenario_text(spec))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
-DEFAULT_CASE = INPUTS / "china_provinces.xlsx"
+DEFAULT_CASE = INPUTS / "scenarios" / "base.yaml"
 
 app = typer.Typer(
     add_completion=False,

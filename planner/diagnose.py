@@ -63,3 +63,54 @@ def _describe(data: ModelData, family, key: tuple, amount: float) -> Shortfall:
     verb = "over by" if family.row == "carbon_cap_mt" else "short by"
     text = f"{family.row}, {zone_text}, {period}{future_text}{cited}: {verb} {amount:,.3g} {family.unit}"
     return Shortfall(family.row, f"{zone_text} {period}", amount, family.unit, text)
+
+
+def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | None = None) -> list[str]:
+    """Binding policies that are met only by leaving demand unserved (SPEC 4.5).
+
+    For each policy family (policy and zone) that binds in a period where demand goes unserved,
+    solve once without that family; where more demand is then served, the policy is what left it
+    unserved, and the warning says by how much. Unserved demand that a policy did not cause (a
+    capacity limit, say) gives no warning.
+    """
+    import dataclasses
+
+    from pyomo.environ import value as _value
+
+    unserved = _unserved(model)
+    if unserved.sum() <= TOLERANCE:
+        return []
+    binding: dict[tuple[str, str], set[int]] = {}
+    for con in (model.min_green_share, model.carbon_cap, model.min_zone_capacity_share):
+        for key in con:
+            if abs(model.dual.get(con[key], 0.0)) > 1e-9:
+                zone, period = key[-2], key[-1]
+                binding.setdefault((con.local_name, zone), set()).add(period)
+    names = {"min_green_share": "min_green_share", "carbon_cap": "carbon_cap_mt",
+             "min_zone_capacity_share": "min_zone_capacity_share"}
+    base = SolverOptions(**{**(options or SolverOptions()).__dict__, "log_file": None, "log_to_console": False})
+    notes = []
+    for (family, zone), periods in sorted(binding.items()):
+        pol = data.policies
+        keep = ~((pol["policy"] == names[family]) & (pol["zone"] == zone))
+        relaxed = build_model(dataclasses.replace(data, policies=pol[keep]))
+        if not solve(relaxed, base).optimal:
+            continue
+        freed = (unserved - _unserved(relaxed).reindex(unserved.index, fill_value=0.0)).groupby(level="period").sum()
+        for period in sorted(periods):
+            gained = float(freed.get(period, 0.0))
+            if gained > 1e-6:
+                zone_text = f"zone {zone}" if zone else "the whole system"
+                notes.append(f"{names[family]} for {zone_text} in {period} is met only by leaving demand unserved: "
+                             f"without it, {gained:,.3g} trillion tokens/day more would be served")
+    return notes
+
+
+def _unserved(model):
+    import pandas as pd
+
+    values = model.tokens_unserved.extract_values()
+    if not values:
+        return pd.Series(dtype=float)
+    index = pd.MultiIndex.from_tuples(list(values), names=["future", "region", "workload", "period"])
+    return pd.Series(list(values.values()), index=index, dtype=float).fillna(0.0)

@@ -131,7 +131,7 @@ FUTURES_TABLE = (
     Col("total_cost", CUR, "first + second stage if this future happens"),
     Col("demand_served_share", "fraction", "share of this future's demand served"),
     Col("mean_utilization", "fraction", "busy racks / racks in service over the horizon"),
-    Col("idle_rack_years", "racks", "idle racks summed over the years of the horizon"),
+    Col("idle_rack_years", "racks", "idle racks (in service minus busy) summed over the years of the horizon"),
 )
 PLAN_COMPONENTS = ("rack_capex", "rack_fom", "optical", "hvdc")  # first stage: decided before the future is known
 # The columns of every table a results folder may hold (exports format from this).
@@ -461,12 +461,17 @@ class Results:
         cap = self.capacity()
         return cap if self.data.stochastic else cap.assign(future=next(iter(self.data.futures)))
 
-    def _idle_racks(self) -> pd.DataFrame:
-        s = self.settings
+    def idle(self) -> pd.DataFrame:
+        """Every region-year (and future) with its idle racks and their annual cost, flagged or not."""
         cap = self._capacity_by_future()
         cost = self._annual_cost_per_unit["racks"]
-        flagged = cap[(cap["racks_in_service"] > 1e-6) & (cap["utilization"] < s.min_utilization)].copy()
-        flagged["idle_cost"] = flagged["idle_racks"] * [cost.get((r, y), 0.0) for r, y in zip(flagged["region"], flagged["year"])]
+        return cap.assign(idle_cost=cap["idle_racks"] * [cost.get((r, y), 0.0) for r, y in zip(cap["region"], cap["year"])],
+                          years=cap["year"].map(self.data.period_years))
+
+    def _idle_racks(self) -> pd.DataFrame:
+        s = self.settings
+        idle = self.idle()
+        flagged = idle[(idle["racks_in_service"] > 1e-6) & (idle["utilization"] < s.min_utilization)].copy()
         return flagged.assign(
             asset="racks", idle=flagged["idle_racks"], unit="racks", flag="idle",
             reason=[f"{u:.0%} of {n:,.0f} racks busy, below min_utilization {s.min_utilization:.0%}"
@@ -570,30 +575,6 @@ class Results:
             capex = c[f"{tech}_capex"].to_dict()
             out[tech] = _unit_costs(built, service, d, capex=capex, life={k: life for k in capex},
                                     fom={k: fom for k in capex}, rate=s.discount_rate)
-        return out
-
-    def policy_warnings(self) -> list[str]:
-        """Binding policies in a period and future where demand goes unserved: the target may be
-        met only by leaving demand unserved (SPEC 4.5), which a planner must know."""
-        m = self.m
-        unserved = _series(m.tokens_unserved, ["future", "region", "workload", "period"])
-        by_time = unserved.groupby(level=["future", "period"]).sum() if len(unserved) else pd.Series(dtype=float)
-        prices = self.prices()
-        out = []
-        for con in (m.min_green_share, m.carbon_cap, m.min_zone_capacity_share):
-            for key in con:
-                if abs(m.dual.get(con[key], 0.0)) < 1e-9:
-                    continue
-                future, zone, period = (key if len(key) == 3 else (None, *key))
-                lost = (by_time.get((future, period), 0.0) if future is not None
-                        else by_time.xs(period, level="period").sum() if len(by_time) else 0.0)
-                if lost <= 1e-6:
-                    continue
-                price = prices[(prices["price"] == con.local_name) & (prices["zone"] == zone) & (prices["year"] == period)]
-                shown = f"; shadow price {price['value'].iloc[0]:,.3g} {price['unit'].iloc[0]}" if len(price) else ""
-                zone_text = f"zone {zone}" if zone else "the whole system"
-                out.append(f"{con.local_name} for {zone_text} binds in {period} while {lost:,.3g} trillion tokens/day "
-                           f"go unserved: it may be met only by leaving demand unserved{shown}")
         return out
 
     def top_risks(self, n: int = 5) -> pd.DataFrame:

@@ -48,19 +48,15 @@ def stress(plan: Plan, scenarios: list[tuple[str, object, list | None]], options
         if results is None:
             rows.append(dict(scenario=name, future="", status="failed", reason=why))
             continue
-        risks = results.risks()
-        idle = risks[(risks["flag"] == "idle") & (risks["unit"] == "racks")]
-        if "future" not in idle.columns:
-            idle = idle.assign(future=next(iter(data.futures)))
-        years = idle["year"].map(data.period_years)
+        idle = results.idle()
         for r in table.to_dict("records"):
             mine = idle[idle["future"] == r["future"]]
             rows.append(dict(scenario=name, future=r["future"], status="optimal", reason="",
                              probability=r["probability"], total_cost=r["total_cost"],
                              first_stage_cost=r["first_stage_cost"], second_stage_cost=r["second_stage_cost"],
                              demand_served_share=r["demand_served_share"], mean_utilization=r["mean_utilization"],
-                             idle_rack_years=float((mine["idle"] * years[mine.index]).sum()),
-                             idle_cost_sum=float((mine["idle_cost"] * years[mine.index]).sum())))
+                             idle_rack_years=float((mine["idle_racks"] * mine["years"]).sum()),
+                             idle_cost_sum=float((mine["idle_cost"] * mine["years"]).sum())))
     return pd.DataFrame(rows)
 
 

@@ -22,7 +22,7 @@ from models import build_model
 
 from . import export
 from .case import Case, load_case
-from .diagnose import Shortfall, diagnose
+from .diagnose import Shortfall, diagnose, policies_forcing_unserved
 from .prepare import prepare
 from .problems import InputError, Problem
 from .results import Results
@@ -121,9 +121,10 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
 
         progress("writing results")
         t0 = time.perf_counter()
+        progress("checking whether policies leave demand unserved")
+        notes = policies_forcing_unserved(data, model, _quiet(opts))
         results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
         tables = results.tables()
-        notes = results.policy_warnings()
         export.write_tables(tables, staging, case.settings.currency)
         timings["export"] = time.perf_counter() - t0
         meta = {

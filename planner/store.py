@@ -66,7 +66,7 @@ def headline(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, object]:
         "second_stage_cost": num("second_stage_cost"),
     }
     cap = _plan_rows(tables["capacity"])
-    zones = cap["zone"].fillna("").replace("", "(no zone)")
+    zones = cap["zone"].astype("string").fillna("").replace("", "(no zone)")
     last = cap["year"].max()
     for zone, rows in cap.groupby(zones, sort=True):
         out[f"racks_built_{zone}"] = float(rows["racks_built"].sum())
@@ -91,13 +91,10 @@ def headline(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, object]:
 
 
 def idle_rack_years(tables: dict[str, pd.DataFrame]) -> float:
-    """Idle racks summed over the years of the horizon (expected over futures)."""
-    risks = tables.get("risks", pd.DataFrame())
-    if not len(risks):
-        return 0.0
-    idle = risks[(risks["flag"] == "idle") & (risks["unit"] == "racks")]
+    """Idle racks (in service minus busy) summed over the years of the horizon, expected over futures."""
+    cap = tables["capacity"]
     years = tables["costs"].groupby("period")["year"].nunique()
-    weight = idle["year"].map(years).fillna(1.0)
-    if "future" in idle.columns and "futures" in tables:
-        weight = weight * idle["future"].map(tables["futures"].set_index("future")["probability"])
-    return float((idle["idle"] * weight).sum())
+    weight = cap["year"].map(years).fillna(1.0)
+    if "future" in cap.columns and "futures" in tables:
+        weight = weight * cap["future"].map(tables["futures"].set_index("future")["probability"])
+    return float((cap["idle_racks"] * weight).sum())

@@ -38,7 +38,7 @@ def discount_case():
 def test_default_run_writes_the_contract(tmp_path):
     result = run("--out", tmp_path)
     assert result.exit_code == 0, result.output
-    folder = tmp_path / case_name(DEFAULT_CASE)
+    folder = tmp_path / "base"  # the default is the bundled base scenario
     meta = json.loads((folder / "run.json").read_text())
     assert RUN_KEYS <= meta.keys() and COSTS == meta["costs"].keys()
     assert {"read", "build", "solve", "export"} <= meta["timings"].keys()

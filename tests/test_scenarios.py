@@ -1,0 +1,325 @@
+"""Scenarios, futures, stress tests, regret and sweeps, on cases worked out by hand.
+
+As in tests/builder.py: one year (2026), no discounting, one-year lives (annuity = capex),
+1 rack = 1 MW of IT = 1 trillion tokens/day of workload w, 8760 hours. An unserved trillion
+tokens/day for a year costs 365e6 x unserved_penalty (1 USD per million tokens): 365 M.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from builder import region, sheets, write
+from planner.case import load_case
+from planner.cli import app
+from planner.plans import plan_of
+from planner.prepare import prepare
+from planner.problems import InputError
+from planner.robustness import regret, stress
+from planner.run import run_case
+from planner.scenario import load_scenario
+from planner.stochastic import select_future, solve_plan, value_of_information
+from planner.sweep import local_executor, run_sweep, variants
+
+H = 8760
+UNSERVED_MW_YEAR = 365e6
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scenario_file(folder: Path, spec: dict) -> Path:
+    path = folder / f"{spec['name']}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def test_changes_with_where_are_applied_in_order(tmp_path):
+    """Base: a (east) 10 ttok/day, b (west) 5; both racks 100 and grid 10/MWh.
+    Changes: demand of a x2 (where region a); west grid price set to 5; then demand of a from
+    2027 on x3 (a comparison in where; 2027 is outside this one-year horizon, so nothing moves).
+    Cost: a 20 x (100 + 8760 x 10) = 1,754,000; b 5 x (100 + 8760 x 5) = 219,500. Total 1,973,500."""
+    case = write(sheets([region("a", zone="east"), region("b", lon=1, zone="west")],
+                        [dict(region="a", workload="w", year=2026, ttok_per_day=10),
+                         dict(region="b", workload="w", year=2026, ttok_per_day=5)]), tmp_path)
+    path = scenario_file(tmp_path, {"name": "changed", "inputs": str(case), "changes": [
+        {"scale": {"sheet": "demand", "column": "ttok_per_day", "by": 2, "where": {"region": "a"}}},
+        {"set": {"sheet": "regions", "column": "grid_price", "value": 5, "where": {"zone": "west"}}},
+        {"scale": {"sheet": "demand", "column": "ttok_per_day", "by": 3, "where": {"year": {">=": 2027}}}},
+    ]})
+    sc = load_scenario(path)
+    assert sc.name == "changed"
+    assert dict(zip(sc.case.demand["region"], sc.case.demand["ttok_per_day"])) == {"a": 20.0, "b": 5.0}
+    assert sc.case.regions["grid_price"].to_dict() == {"a": 10.0, "b": 5.0}
+    outcome = run_case(path, tmp_path / "out")
+    assert outcome.exit_code == 0 and outcome.folder.name == "changed"
+    assert outcome.results.summary().set_index("item").at["objective", "value"] == pytest.approx(1_973_500)
+
+
+def test_bad_scenario_names_each_problem_by_its_path(tmp_path):
+    case = write(sheets([region("a")], [dict(region="a", workload="w", year=2026, ttok_per_day=1)]), tmp_path)
+    path = scenario_file(tmp_path, {"name": "bad", "inputs": str(case), "descripton": "typo", "changes": [
+        {"scale": {"sheet": "demand", "column": "ttok_per_day", "by": "lots"}},
+        {"set": {"sheet": "regions", "column": "pue", "value": 1.1}, "scale": {"sheet": "demand", "by": 1}}],
+        "futures": {"low": {"probability": 0.3}, "high": {"probability": 0.6}}})
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    where = {p.column: p.message for p in err.value.problems}
+    assert "descripton" in where and "did you mean 'description'" in where["descripton"]
+    assert "changes[0].scale.by" in where
+    assert "changes[1]" in where and "exactly one" in where["changes[1]"]
+    assert "futures" in where and "sum to 1" in where["futures"]
+
+
+def test_semantic_problems_in_a_scenario(tmp_path):
+    case = write(sheets([region("a")], [dict(region="a", workload="w", year=2026, ttok_per_day=1)]), tmp_path)
+    path = scenario_file(tmp_path, {"name": "bad", "inputs": str(case), "changes": [
+        {"set": {"sheet": "regoins", "column": "pue", "value": 1.1}},
+        {"scale": {"sheet": "regions", "column": "pue", "by": 0.5}},
+        {"add": {"sheet": "planned_builds", "rows": [{"region": "mars", "year": 2026, "racks": 1, "kind": "min"}]}}]})
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    where = {p.column: p.message for p in err.value.problems}
+    assert "did you mean 'regions'" in where["changes[0].set.sheet"]
+    assert ">= 1" in where["changes[1].scale.by"]
+    assert "unknown region 'mars'" in where["changes[2].add.rows[0].region"]
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "changes[2].add.rows[0].region" in result.output
+    assert not (tmp_path / "out" / "bad").exists()
+
+
+def test_a_future_may_not_change_the_build_options(tmp_path):
+    case = write(sheets([region("a")], [dict(region="a", workload="w", year=2026, ttok_per_day=1)]), tmp_path)
+    path = scenario_file(tmp_path, {"name": "bad", "inputs": str(case), "futures": {
+        "cheap": {"probability": 1.0, "changes": [{"set": {"sheet": "regions", "column": "rack_capex", "value": 1}}]}}})
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert any(p.column == "futures.cheap.changes[0].set" for p in err.value.problems)
+
+
+def hedge_case(tmp_path: Path) -> Path:
+    """a: racks 10,000 a year, power 20/MWh (175,200 per MW-year); b: racks 70,000, power 10/MWh
+    (87,600 per MW-year). Users are in b; a serves them over a free corridor. Futures: demand 10
+    (low) or 20 (high), each with probability 0.5."""
+    case = write(sheets([region("a", rack_capex=10_000, grid_price=20), region("b", lon=1, rack_capex=70_000, grid_price=10)],
+                        [dict(region="b", workload="w", year=2026, ttok_per_day=10)],
+                        corridors=[{"from": "a", "to": "b", "latency_ms": 1, "optical_capex": 0, "hvdc_max_gw": 0}]),
+                 tmp_path)
+    return scenario_file(tmp_path, {"name": "hedge", "inputs": str(case), "futures": {
+        "low": {"probability": 0.5},
+        "high": {"probability": 0.5, "changes": [{"scale": {"sheet": "demand", "column": "ttok_per_day", "by": 2}}]}}})
+
+
+def hedge_data(tmp_path):
+    sc = load_scenario(hedge_case(tmp_path))
+    return prepare(sc.case, sc.futures)
+
+
+def test_stochastic_plan_differs_from_both_deterministic_plans(tmp_path):
+    """Known low (10 MW): all in b, cheaper at full use (70,000 + 87,600 < 10,000 + 175,200):
+    10 x 157,600 = 1,576,000. Known high (20 MW): 20 in b, 3,152,000.
+    Not knowing: the first 10 MW run in both futures -> b; the next 10 run only in the high
+    future (half the time): a costs 10,000 + 0.5 x 175,200 = 97,600 < b's 70,000 + 0.5 x 87,600
+    = 113,800 -> build them in a. Plan b = 10, a = 10:
+      low:  capex 700,000 + 100,000, energy 10 x 87,600 = 876,000           -> 1,676,000
+      high: capex 800,000, energy 876,000 + 10 x 175,200 = 1,752,000       -> 3,428,000
+      expected 0.5 x (1,676,000 + 3,428,000) = 2,552,000."""
+    data = hedge_data(tmp_path)
+    plan, cost = solve_plan(data, "stochastic")
+    assert cost == pytest.approx(2_552_000, rel=1e-9)
+    assert plan.builds["racks_built"] == pytest.approx({("a", 2026): 10.0, ("b", 2026): 10.0})
+    low_plan, low_cost = solve_plan(select_future(data, "low"), "low")
+    high_plan, high_cost = solve_plan(select_future(data, "high"), "high")
+    assert (low_cost, high_cost) == pytest.approx((1_576_000, 3_152_000), rel=1e-9)
+    assert low_plan.builds["racks_built"] == pytest.approx({("b", 2026): 10.0})
+    assert high_plan.builds["racks_built"] == pytest.approx({("b", 2026): 20.0})
+
+
+def test_value_of_the_stochastic_solution_and_of_perfect_information(tmp_path):
+    """Average future: 15 MW, all in b: 15 x 157,600 = 2,364,000. Lived in the futures:
+    low 1,050,000 + 876,000 = 1,926,000; high 1,050,000 + 15 x 87,600 + 5 MW unserved x 365 M
+    = 2,364,000 + 1,825,000,000. EEV = 0.5 x (1,926,000 + 1,827,364,000) = 914,645,000;
+    VSS = 914,645,000 - 2,552,000 = 912,093,000.
+    Perfect information: 0.5 x (1,576,000 + 3,152,000) = 2,364,000; EVPI = 2,552,000 - 2,364,000 = 188,000."""
+    data = hedge_data(tmp_path)
+    info = value_of_information(data, 2_552_000)
+    assert info.average_plan == pytest.approx(2_364_000, rel=1e-9)
+    assert info.eev == pytest.approx(914_645_000, rel=1e-9)
+    assert info.vss == pytest.approx(912_093_000, rel=1e-9)
+    assert info.wait_and_see == pytest.approx(2_364_000, rel=1e-9)
+    assert info.evpi == pytest.approx(188_000, rel=1e-6)
+
+
+def test_scenario_with_futures_reports_per_future_and_stage_costs(tmp_path):
+    outcome = run_case(hedge_case(tmp_path), tmp_path / "out")
+    assert outcome.exit_code == 0
+    futures = outcome.results.futures().set_index("future")
+    assert futures["total_cost"].to_dict() == pytest.approx({"low": 1_676_000, "high": 3_428_000})
+    assert futures["first_stage_cost"].to_dict() == pytest.approx({"low": 800_000, "high": 800_000})
+    summary = outcome.results.summary().set_index("item")["value"]
+    assert float(summary["first_stage_cost"]) == pytest.approx(800_000)
+    assert float(summary["second_stage_cost"]) == pytest.approx(0.5 * 876_000 + 0.5 * 2_628_000)
+    assert float(summary["value_of_stochastic_solution"]) == pytest.approx(912_093_000, rel=1e-9)
+    assert (outcome.folder / "futures.csv").is_file()
+    serving = pd.read_csv(outcome.folder / "serving.csv")
+    assert set(serving["future"]) == {"low", "high"}
+
+
+def test_regret_table_by_hand(tmp_path):
+    """Cost (regret) of each plan in each future; the best costs are 1,576,000 (low), 3,152,000 (high).
+      low plan (b 10):        low 1,576,000 (0)        high 700,000 + 876,000 + 10 x 365 M (3,648,424,000)
+      high plan (b 20):       low 1,400,000 + 876,000 = 2,276,000 (700,000)   high 3,152,000 (0)
+      stochastic (b 10 a 10): low 1,676,000 (100,000)  high 3,428,000 (276,000)
+    Worst regrets 3,648,424,000 / 700,000 / 276,000: the stochastic plan is the minimax-regret plan."""
+    table = regret(hedge_data(tmp_path))
+    cells = table.cells.set_index(["plan", "future"])
+    expected = {
+        ("low", "low"): (1_576_000, 0), ("low", "high"): (3_651_576_000, 3_648_424_000),
+        ("high", "low"): (2_276_000, 700_000), ("high", "high"): (3_152_000, 0),
+        ("stochastic", "low"): (1_676_000, 100_000), ("stochastic", "high"): (3_428_000, 276_000),
+    }
+    for key, (cost, regret_) in expected.items():
+        assert cells.loc[key, "cost"] == pytest.approx(cost, rel=1e-9), key
+        assert cells.loc[key, "regret"] == pytest.approx(regret_, rel=1e-6, abs=1e-3), key
+    plans = table.plans.set_index("plan")
+    assert plans["max_regret"].to_dict() == pytest.approx({"low": 3_648_424_000, "high": 700_000, "stochastic": 276_000},
+                                                          rel=1e-6)
+    assert plans["expected_cost"].to_dict() == pytest.approx(
+        {"low": 0.5 * (1_576_000 + 3_651_576_000), "high": 2_714_000, "stochastic": 2_552_000}, rel=1e-9)
+    assert table.minimax == "stochastic"
+
+
+def test_regret_command_names_the_plan_and_writes_a_workbook(tmp_path):
+    result = CliRunner().invoke(app, ["regret", str(hedge_case(tmp_path)), "--out", str(tmp_path / "out")],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Minimax-regret plan: stochastic" in result.output
+    book = pd.read_excel(tmp_path / "out" / "hedge_regret" / "regret.xlsx", sheet_name=None, skiprows=[1], engine="calamine")
+    assert {"regret", "plans"} <= set(book)
+
+
+def test_stress_test_gives_known_idle_racks_and_unserved_demand(tmp_path):
+    """Plan b = 10 (made for the low future) lived in: demand 20 -> 10 unserved (half), cost
+    700,000 + 876,000 + 10 x 365 M; demand 5 -> 5 of 10 racks idle for the year, cost
+    700,000 + 5 x 87,600 = 1,138,000."""
+    data = hedge_data(tmp_path)
+    plan, _ = solve_plan(select_future(data, "low"), "low")
+    base = load_case(Path(load_scenario(hedge_case(tmp_path)).spec.inputs))
+    half_case = write(sheets([region("a", rack_capex=10_000, grid_price=20), region("b", lon=1, rack_capex=70_000, grid_price=10)],
+                             [dict(region="b", workload="w", year=2026, ttok_per_day=5)],
+                             corridors=[{"from": "a", "to": "b", "latency_ms": 1, "optical_capex": 0, "hvdc_max_gw": 0}]),
+                      tmp_path / "half")
+    high = load_scenario(hedge_case(tmp_path))
+    table = stress(plan, [("hedge", high.case, high.futures), ("half", load_case(half_case), None)]).set_index(["scenario", "future"])
+    assert table.loc[("hedge", "high"), "total_cost"] == pytest.approx(700_000 + 876_000 + 10 * UNSERVED_MW_YEAR, rel=1e-9)
+    assert table.loc[("hedge", "high"), "demand_served_share"] == pytest.approx(0.5)
+    assert table.loc[("half", "base"), "total_cost"] == pytest.approx(1_138_000, rel=1e-9)
+    assert table.loc[("half", "base"), "idle_rack_years"] == pytest.approx(5.0)
+    assert table.loc[("half", "base"), "mean_utilization"] == pytest.approx(0.5)
+    assert base is not None
+
+
+def test_stress_command_reads_a_finished_run(tmp_path):
+    low_case = write(sheets([region("a", rack_capex=10_000, grid_price=20), region("b", lon=1, rack_capex=70_000, grid_price=10)],
+                            [dict(region="b", workload="w", year=2026, ttok_per_day=10)],
+                            corridors=[{"from": "a", "to": "b", "latency_ms": 1, "optical_capex": 0, "hvdc_max_gw": 0}]),
+                     tmp_path / "low")
+    out = tmp_path / "out"
+    assert run_case(low_case, out, name="low_run").exit_code == 0
+    result = CliRunner().invoke(app, ["stress", str(out / "low_run"), str(hedge_case(tmp_path)), "--out", str(out)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "stress_low_run" / "stress.csv").set_index("future")
+    assert table.loc["high", "demand_served_share"] == pytest.approx(0.5)
+    assert table.loc["low", "total_cost"] == pytest.approx(1_576_000, rel=1e-9)
+
+
+def test_planned_builds_above_the_optimum_are_flagged_over_plan(tmp_path):
+    """A plan forces 15 racks in a where 10 are needed; the optimum without it builds 10.
+    over_plan: 5 racks more, 5 x 100 = 500 a year; the plans cost 1,500 - 1,000 = 500 in total."""
+    case = write(sheets([region("a")], [dict(region="a", workload="w", year=2026, ttok_per_day=10)],
+                        planned_builds=[dict(region="a", year=2026, racks=15, kind="min")]), tmp_path)
+    outcome = run_case(case, tmp_path / "out")
+    risks = outcome.results.risks().set_index("flag")
+    assert risks.loc["over_plan", "idle"] == pytest.approx(5.0)
+    assert risks.loc["over_plan", "idle_cost"] == pytest.approx(500.0)
+    summary = outcome.results.summary().set_index("item")["value"]
+    assert float(summary["cost_of_planned_builds"]) == pytest.approx(500.0)
+
+
+def test_idle_network_is_flagged(tmp_path):
+    """20 Tbps of existing optical carry nothing (nothing is served remotely): network_idle,
+    costing 20 x 1,000 (optical_fom) = 20,000 a year."""
+    case = write(sheets([region("a"), region("b", lon=1)], [dict(region="a", workload="w", year=2026, ttok_per_day=1)],
+                        settings={"optical_fom": 1000},
+                        corridors=[{"from": "a", "to": "b", "latency_ms": 1, "optical_existing_tbps": 20,
+                                    "optical_max_tbps": 0, "hvdc_max_gw": 0}]), tmp_path)
+    outcome = run_case(case, tmp_path / "out")
+    net = outcome.results.risks().set_index("flag").loc["network_idle"]
+    assert (net["asset"], net["region"], net["unit"]) == ("optical", "a-b", "Tbps")
+    assert (net["idle"], net["idle_cost"]) == pytest.approx((20.0, 20_000.0))
+
+
+def test_compare_puts_runs_side_by_side(tmp_path):
+    out = tmp_path / "out"
+    run_case(hedge_case(tmp_path), out)
+    run_case(ROOT / "inputs" / "example", out)
+    result = CliRunner().invoke(app, ["compare", str(out / "hedge"), str(out / "example"), "--out", str(out / "c.xlsx")],
+                                env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    table = pd.read_excel(out / "c.xlsx", skiprows=[1], engine="calamine").set_index("item")
+    assert table.loc["objective", "hedge"] == pytest.approx(2_552_000)
+    assert {"hedge", "example"} <= set(table.columns)
+
+
+def sweep_spec(tmp_path) -> Path:
+    return scenario_file(tmp_path, {"name": "swept", "inputs": str(ROOT / "inputs" / "example"),
+                                    "sweep": {"regions.green_price": [20, 40], "settings.discount_rate": [0.05, 0.08]}})
+
+
+def test_sweep_on_processes_gives_each_variant_its_own_numbers(tmp_path):
+    name, items = variants(sweep_spec(tmp_path), {})
+    assert name == "swept" and len(items) == 4
+    with local_executor(2) as executor:
+        table = run_sweep(items, executor, __import__("planner.solver", fromlist=["SolverOptions"]).SolverOptions())
+    assert list(table["variant"]) == [0, 1, 2, 3] and (table["status"] == "optimal").all()
+    # cheaper green power never costs more, all else equal
+    by = table.set_index(["regions.green_price", "settings.discount_rate"])["objective"]
+    assert by[(20, 0.05)] <= by[(40, 0.05)] and by[(20, 0.08)] <= by[(40, 0.08)]
+    # each variant equals a plain run of the same scenario
+    single = scenario_file(tmp_path, {"name": "one", "inputs": str(ROOT / "inputs" / "example"), "changes": [
+        {"set": {"sheet": "regions", "column": "green_price", "value": 40}},
+        {"set": {"sheet": "settings", "key": "discount_rate", "value": 0.08}}]})
+    assert run_case(single, tmp_path / "out").results.summary().set_index("item").at["objective", "value"] == \
+        pytest.approx(by[(40, 0.08)], rel=1e-9)
+
+
+def test_sweep_on_dask_equals_the_local_sweep(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from planner.solver import SolverOptions
+
+    _, items = variants(sweep_spec(tmp_path), {})
+    with local_executor(2) as executor:
+        local = run_sweep(items, executor, SolverOptions())
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        on_dask = run_sweep(items, client.get_executor(), SolverOptions())
+    pd.testing.assert_frame_equal(local, on_dask)
+
+
+BUNDLED = sorted((ROOT / "inputs" / "scenarios").glob("*.yaml"))
+
+
+def test_the_bundled_scenarios_are_all_there():
+    names = {p.stem for p in BUNDLED}
+    assert {"base", "low_demand", "high_demand", "green_mandate", "deterministic_network", "provincial_plans",
+            "cheap_west_power", "uncertain_demand"} <= names
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenario_runs_to_optimality(tmp_path, path):
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / path.stem / "run.json").is_file()
