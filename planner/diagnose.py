@@ -47,11 +47,10 @@ def _describe(data: ModelData, family, key: tuple, amount: float) -> Shortfall:
         region, period, kind = key
         pb = data.planned_builds
         rows = pb[(pb["region"] == region) & (pb["period"] == period) & (pb["kind"] == kind)]["rows"]
-        cited = ", ".join(str(r) for r in rows.iloc[0]) if len(rows) else "?"
+        cited = rows.iloc[0] if len(rows) else "planned_builds"
         gave = "could not be built" if family.variable.endswith("shortfall_racks") else "beyond the limit had to be built"
         where = f"{region} {period}"
-        text = (f"planned build ({kind}) in {region}, period {period} (planned_builds row {cited}): "
-                f"{amount:,.0f} racks {gave}")
+        text = f"planned build ({kind}) in {region}, period {period} ({cited}): {amount:,.0f} racks {gave}"
         return Shortfall("planned_build", where, amount, family.unit, text)
     future = key[0] if len(key) == 3 else None
     zone, period = key[-2], key[-1]

@@ -19,6 +19,7 @@ import pandas as pd
 from . import finance
 from .case import Case, Settings
 from .schema import TIME_VARYING
+from .validation import cite
 
 BASE_FUTURE = "base"
 
@@ -47,7 +48,7 @@ class ModelData:
     corridors: pd.DataFrame              # index (from, to)
     routes: pd.DataFrame                 # user, server, workload, efficiency (serving at home included)
     policies: pd.DataFrame               # policy, zone, period, value, row ("" zone = whole system)
-    planned_builds: pd.DataFrame         # region, period, kind, racks, rows
+    planned_builds: pd.DataFrame         # region, period, kind, racks, rows (where the rows are, for messages)
     zones: dict[str, list[str]] = field(default_factory=dict)  # zone -> regions ("" = all)
 
     @property
@@ -149,9 +150,10 @@ def planned_builds(case: Case) -> pd.DataFrame:
     cols = ["region", "period", "kind", "racks", "rows"]
     if pb.empty:
         return pd.DataFrame(columns=cols)
-    agg = pb.groupby(["region", "period", "kind"], sort=True).agg(
-        racks=("racks", "sum"), rows=("_row", lambda r: tuple(sorted(int(x) for x in r))))
-    return agg.reset_index()[cols]
+    out = []
+    for (region, period, kind), rows in pb.groupby(["region", "period", "kind"], sort=True):
+        out.append((region, period, kind, float(rows["racks"].sum()), cite("planned_builds", rows)))
+    return pd.DataFrame(out, columns=cols)
 
 
 def serving_routes(case: Case) -> pd.DataFrame:

@@ -520,13 +520,13 @@ class Results:
             excess = have - optimum
             if excess <= 0.5:
                 continue
-            cited = ", ".join(str(r) for rows_ in group["rows"] for r in rows_)
+            cited = "; ".join(group["rows"])
             for f in self.data.futures:
                 u = cap[(cap["future"] == f) & (cap["region"] == region) & (cap["year"] == period)]["utilization"]
                 rows.append(dict(future=f, asset="racks", region=region, year=period,
                                  utilization=float(u.iloc[0]) if len(u) else 0.0, idle=excess, unit="racks",
                                  idle_cost=excess * annual[region], flag="over_plan",
-                                 reason=f"planned builds (planned_builds rows {cited}) put {have:,.0f} racks here in "
+                                 reason=f"planned builds ({cited}) put {have:,.0f} racks here in "
                                         f"{period}; the optimum without them builds {optimum:,.0f}: {excess:,.0f} more"))
         return pd.DataFrame(rows)
 

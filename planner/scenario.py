@@ -42,7 +42,7 @@ from .prepare import Future
 from .problems import ERROR, InputError, Problem, error, nearest
 from .reading import RawSheet
 from .schema import SHEETS, TIME_VARYING
-from .validation import BAD, ROW, _check_references, _check_sheet, convert, is_blank
+from .validation import ORIGIN, ROW, _check_references, _check_sheet, convert, is_blank
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 OPERATORS = (">=", ">", "<=", "<", "!=", "==")
@@ -414,6 +414,8 @@ def _add_rows(checked: CheckedInput, sheet, spec: AddChange, where: str, path: s
     typed, problems = _check_sheet(sheet, raw)
     for j, row in enumerate(cells.index):
         added[(sheet.name, int(row))] = f"{path}.rows[{j}]"
+    if typed is not None:
+        typed[ORIGIN] = [f"{where} {added[(sheet.name, int(r))]}" for r in typed[ROW]]
     problems = [_remap_one(p, where, added) for p in problems]
     if typed is None:
         return problems

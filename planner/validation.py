@@ -31,6 +31,21 @@ from .schema import SETTINGS, SHEETS, TIME_VARYING, Column, Kind, Sheet, Wide
 
 ROW = "_row"  # spreadsheet row of each typed record
 BAD = "_bad"  # the record has a bad cell: used for references, then dropped
+ORIGIN = "_origin"  # where a record came from when not a sheet row (a scenario's added rows)
+
+
+def cite(sheet: str, rows: pd.DataFrame) -> str:
+    """Where records are, for messages: 'planned_builds rows 3, 4' or a scenario's path."""
+    labels = []
+    numbers = []
+    for r, o in zip(rows[ROW], rows[ORIGIN] if ORIGIN in rows.columns else [""] * len(rows)):
+        if isinstance(o, str) and o:
+            labels.append(o)
+        else:
+            numbers.append(int(r))
+    if numbers:
+        labels.insert(0, f"{sheet} row{'s' if len(numbers) > 1 else ''} {', '.join(str(n) for n in sorted(numbers))}")
+    return "; ".join(labels)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,21 +480,21 @@ def _builds_fit(case) -> list[Problem]:
     per = case.planned_by_period()
     for (region, period), rows in per.groupby(["region", "period"], sort=True):
         amount = rows.groupby("kind")["racks"].sum()
-        where = ", ".join(str(r) for r in sorted(rows[ROW]))
+        where = cite("planned_builds", rows)
         fixed, low, high = amount.get("fixed"), amount.get("min"), amount.get("max")
         first_row = int(rows[ROW].min())
         floor = fixed if fixed is not None else low
         if fixed is not None and low is not None and low > fixed + 1e-9:
             problems.append(error("planned_builds", f"{region} {period}: min {low:g} racks is above fixed {fixed:g} "
-                                  f"(rows {where})", row=first_row, column="racks", value=low))
+                                  f"({where})", row=first_row, column="racks", value=low))
         if floor is not None and high is not None and floor > high + 1e-9:
             problems.append(error("planned_builds", f"{region} {period}: at least {floor:g} racks forced but at most {high:g} "
-                                  f"allowed (rows {where})", row=first_row, column="racks", value=floor))
+                                  f"allowed ({where})", row=first_row, column="racks", value=floor))
         years = next(p.years for p in periods if p.start == period)
         rate = case.regions.at[region, "max_build_per_year"] * years
         if floor is not None and floor > rate + 1e-9:
             problems.append(error("planned_builds", f"{region} {period}: {floor:g} racks forced but max_build_per_year allows "
-                                  f"{rate:g} in this {years}-year period (rows {where})", row=first_row, column="racks",
+                                  f"{rate:g} in this {years}-year period ({where})", row=first_row, column="racks",
                                   value=floor))
     # forced racks still in service plus existing ones must fit max_racks in every period
     amounts = per.groupby(["region", "period", "kind"])["racks"].sum()
@@ -493,10 +508,10 @@ def _builds_fit(case) -> list[Problem]:
             live = sum(v for q, v in floor.items() if finance.in_service(q, reg["rack_life"], p.start))
             existing = case.existing_racks(region, p.start)
             if live > 0 and existing + live > max(reg["max_racks"], existing) + 1e-9:
-                where = ", ".join(str(r) for r in sorted(rows[ROW]))
                 problems.append(error("planned_builds", f"{region} {p.start}: forced builds keep {live:g} new racks in "
                                       f"service beside {existing:g} existing, above max_racks {reg['max_racks']:g} "
-                                      f"(rows {where})", row=int(rows[ROW].min()), column="racks", value=live))
+                                      f"({cite('planned_builds', rows)})", row=int(rows[ROW].min()), column="racks",
+                                      value=live))
                 break
     return problems
 
