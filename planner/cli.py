@@ -267,6 +267,32 @@ def sweep(
     raise typer.Exit(0 if (table["status"] == "optimal").all() else 1)
 
 
+@app.command()
+def report(
+    dirs: List[Path] = typer.Argument(..., help="Results folders: one for its report, several for a comparison."),
+    out: Optional[Path] = typer.Option(None, "--out", help="The HTML file (default: DIR/report.html for one run, "
+                                                           "outputs/comparison.html for several)."),
+) -> None:
+    """Draw the HTML report of a finished run, or compare several runs in one page."""
+    from .report import regret_next_to, write_comparison, write_report
+    from .store import load_run
+
+    out_console, err_console = _consoles()
+    try:
+        runs = [load_run(d) for d in dirs]
+    except FileNotFoundError as err:
+        err_console.print(f"[red]{err}[/]")
+        raise typer.Exit(2)
+    if len(runs) == 1:
+        target = out or dirs[0] / "report.html"
+        write_report(runs[0], target, regret=regret_next_to(dirs[0].parent, runs[0].name))
+    else:
+        target = out or Path("outputs") / "comparison.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_comparison(runs, target)
+    out_console.print(f"Report written to [bold]{target}[/] ({target.stat().st_size / 1e6:.1f} MB, opens offline)")
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

@@ -122,6 +122,16 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("reason", "", "why it is flagged"),
     ),
 }
+# Where the regions are (for maps and reports read back from a results folder).
+PLACES_TABLE = (
+    Col("region", "id", "region"),
+    Col("name", "", "display name"),
+    Col("zone", "", "zone"),
+    Col("lat", "degrees", "latitude of the region's data centres"),
+    Col("lon", "degrees", "longitude"),
+    Col("existing_racks", "racks", "racks in service at start_year"),
+    Col("max_racks", "racks", "most racks the region can host (blank: no limit)"),
+)
 # Only with several futures (SPEC 4.4): per-future results.
 FUTURES_TABLE = (
     Col("future", "", "demand future"),
@@ -135,7 +145,7 @@ FUTURES_TABLE = (
 )
 PLAN_COMPONENTS = ("rack_capex", "rack_fom", "optical", "hvdc")  # first stage: decided before the future is known
 # The columns of every table a results folder may hold (exports format from this).
-TABLE_COLUMNS: dict[str, tuple[Col, ...]] = {**TABLES, "futures": FUTURES_TABLE}
+TABLE_COLUMNS: dict[str, tuple[Col, ...]] = {**TABLES, "places": PLACES_TABLE, "futures": FUTURES_TABLE}
 
 FUTURE = Col("future", "", "demand future")
 
@@ -226,9 +236,16 @@ class Results:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {name: getattr(self, name)() for name in TABLES}
+        out["places"] = self.places()
         if self.data.stochastic:
             out["futures"] = self.futures()
         return out
+
+    def places(self) -> pd.DataFrame:
+        r = self.data.regions
+        df = r[[c.name for c in PLACES_TABLE]].reset_index(drop=True).copy()
+        df["max_racks"] = df["max_racks"].where(df["max_racks"] != float("inf"))
+        return df
 
     def cost_by_future(self) -> pd.DataFrame:
         """Discounted first-stage (plan) and second-stage (operations) cost per future."""

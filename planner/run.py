@@ -25,7 +25,9 @@ from .case import Case, load_case
 from .diagnose import Shortfall, diagnose, policies_forcing_unserved
 from .prepare import prepare
 from .problems import InputError, Problem
+from .report import regret_next_to, write_report
 from .results import Results
+from .store import StoredRun
 from .plans import without_planned_builds
 from .scenario import is_scenario, load_scenario
 from .stochastic import solve_plan, value_of_information
@@ -126,7 +128,6 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
         results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
         tables = results.tables()
         export.write_tables(tables, staging, case.settings.currency)
-        timings["export"] = time.perf_counter() - t0
         meta = {
             "scenario": name,
             "status": solution.status,
@@ -137,6 +138,8 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
             **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
             "inputs": str(path),
             "inputs_sha256": case.sha256,
+            "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
+                                                      "rack_kw", "max_utilization", "min_utilization", "currency")},
             "timings": timings,
             "versions": versions(),
             "solver": {"name": solution.solver, "message": solution.message,
@@ -147,6 +150,9 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
             "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + notes,
             "started": started.isoformat(timespec="seconds"),
         }
+        progress("drawing the report")
+        write_report(StoredRun(staging, meta, tables), staging / "report.html", regret=regret_next_to(out_dir, name))
+        timings["export"] = time.perf_counter() - t0
         export.write_run_json(meta, staging)
         _pause_for_tests()
         target = out_dir / folder_name

@@ -1,0 +1,532 @@
+"""The report: one self-contained HTML file a planner can open offline, read and send on.
+
+Every number comes from a run's tables (the same ones the exports write), read either live or
+back from a results folder, so the report never computes a figure differently from the
+workbook. plotly.js is inlined: the file opens in a browser with no server and no network. The
+map is drawn on longitude and latitude (no basemap to fetch). A small script records JavaScript
+errors and what rendered in ``#report-check``, so a headless browser can check the page.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .store import StoredRun, headline
+
+ZONE_COLOURS = {"east": "#1f77b4", "central": "#8c564b", "west": "#ff7f0e", "": "#7f7f7f"}
+SOURCE_COLOURS = {"grid": "#7f7f7f", "green": "#2ca02c", "imports": "#9467bd"}
+COMPONENT_COLOURS = {"rack_capex": "#1f77b4", "rack_fom": "#aec7e8", "optical": "#17becf", "hvdc": "#9467bd",
+                     "energy": "#ff7f0e", "unserved": "#d62728"}
+
+CHECK_SCRIPT = """
+<script>
+window.__reportErrors = [];
+window.addEventListener('error', function (e) { window.__reportErrors.push(String(e.message || e)); });
+window.addEventListener('load', function () {
+  var plots = document.querySelectorAll('.js-plotly-plot');
+  var rendered = 0;
+  plots.forEach(function (p) { if (p._fullLayout && p.querySelector('.main-svg')) { rendered += 1; } });
+  var map = document.getElementById('map');
+  var lines = 0;
+  if (map && map.data) { map.data.forEach(function (t) { if (t.meta === 'corridor') { lines += 1; } }); }
+  var check = document.getElementById('report-check');
+  check.setAttribute('data-charts', String(plots.length));
+  check.setAttribute('data-rendered', String(rendered));
+  check.setAttribute('data-map-lines', String(lines));
+  check.setAttribute('data-errors', JSON.stringify(window.__reportErrors));
+  check.setAttribute('data-done', 'yes');
+});
+</script>
+"""
+
+SORT_SCRIPT = """
+<script>
+function sortTable(th) {
+  var table = th.closest('table'), body = table.tBodies[0], i = Array.prototype.indexOf.call(th.parentNode.children, th);
+  var asc = th.getAttribute('data-asc') !== 'true';
+  var rows = Array.prototype.slice.call(body.rows);
+  rows.sort(function (a, b) {
+    var x = a.cells[i].getAttribute('data-v'), y = b.cells[i].getAttribute('data-v');
+    var nx = parseFloat(x), ny = parseFloat(y);
+    var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : String(x).localeCompare(String(y));
+    return asc ? c : -c;
+  });
+  rows.forEach(function (r) { body.appendChild(r); });
+  th.parentNode.querySelectorAll('th').forEach(function (h) { h.removeAttribute('data-asc'); });
+  th.setAttribute('data-asc', String(asc));
+}
+</script>
+"""
+
+STYLE = """
+<style>
+body { font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; margin: 0; color: #222; background: #fafafa; }
+header { background: #14324a; color: white; padding: 18px 32px; }
+header h1 { margin: 0 0 4px 0; font-size: 24px; }
+header p { margin: 0; opacity: 0.85; }
+main { max-width: 1280px; margin: 0 auto; padding: 8px 24px 48px; }
+section { background: white; border: 1px solid #e3e3e3; border-radius: 6px; padding: 16px 20px; margin: 18px 0; }
+section h2 { margin: 0 0 4px 0; font-size: 19px; }
+section p.what { margin: 0 0 10px 0; color: #444; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; }
+.card { flex: 1 1 170px; border: 1px solid #e3e3e3; border-radius: 6px; padding: 10px 14px; background: #fcfcfc; }
+.card .v { font-size: 22px; font-weight: 600; }
+.card .k { color: #555; font-size: 13px; }
+table.data { border-collapse: collapse; width: 100%; font-size: 13px; }
+table.data th { background: #eef2f6; text-align: left; padding: 5px 8px; cursor: pointer; position: sticky; top: 0; }
+table.data td { border-top: 1px solid #eee; padding: 4px 8px; }
+table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.scroll { max-height: 480px; overflow: auto; }
+footer { color: #666; font-size: 12px; text-align: center; padding: 12px; }
+</style>
+"""
+
+
+def money(x: float, currency: str) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    for size, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            v = x / size
+            return f"{v:,.{2 if abs(v) < 10 else 1}f} {word} {currency}"
+    return f"{x:,.0f} {currency}"
+
+
+def _first_future(df: pd.DataFrame, prefer: str = "base") -> pd.DataFrame:
+    if "future" not in df.columns or not len(df):
+        return df
+    futures = list(dict.fromkeys(df["future"]))
+    return df[df["future"] == (prefer if prefer in futures else futures[0])]
+
+
+def _figure_html(fig, div_id: str, height: int = 420, legend_y: float = -0.15) -> str:
+    fig.update_layout(height=height, margin=dict(l=50, r=20, t=30, b=40), template="plotly_white",
+                      font=dict(size=12), legend=dict(orientation="h", y=legend_y))
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def _section(title: str, what: str, body: str, anchor: str) -> str:
+    return (f'<section id="section-{anchor}"><h2>{html.escape(title)}</h2><p class="what">{html.escape(what)}</p>'
+            f"{body}</section>")
+
+
+# ---- single run ------------------------------------------------------------------------------
+
+def headline_section(run: StoredRun) -> str:
+    t, meta = run.tables, run.meta
+    cur = meta.get("currency", "")
+    head = headline(t, meta)
+    summary = t["summary"].set_index("item")["value"]
+    cards = [
+        ("total discounted cost", money(head["objective"], cur)),
+        ("racks built", f"{sum(v for k, v in head.items() if k.startswith('racks_built_')) / 1e6:,.2f} M"),
+        ("HVDC built", f"{head['hvdc_built_gw']:,.1f} GW"),
+        ("optical built", f"{head['optical_built_tbps']:,.2f} Tbps"),
+        ("demand served", f"{head['demand_served_share']:.1%}"),
+        ("mean rack utilisation", f"{head['mean_utilization']:.0%}"),
+    ]
+    for key, label in (("value_of_stochastic_solution", "value of the stochastic solution"),
+                       ("expected_value_of_perfect_information", "value of perfect information"),
+                       ("cost_of_planned_builds", "cost of the planned builds")):
+        if key in head:
+            cards.append((label, money(head[key], cur)))
+    cards_html = '<div class="cards">' + "".join(
+        f'<div class="card"><div class="v">{html.escape(v)}</div><div class="k">{html.escape(k)}</div></div>'
+        for k, v in cards) + "</div>"
+    import plotly.graph_objects as go
+
+    costs = {k[5:]: v for k, v in head.items() if k.startswith("cost_") and k != "cost_of_planned_builds"}
+    fig = go.Figure([go.Bar(x=[v], y=["cost"], orientation="h", name=k, marker_color=COMPONENT_COLOURS.get(k),
+                            hovertemplate=f"{k}: %{{x:,.3s}} {cur}<extra></extra>") for k, v in costs.items()])
+    fig.update_layout(barmode="stack", xaxis_title=f"discounted cost, {cur}")
+    risks = t.get("risks", pd.DataFrame()).head(5)
+    cost_fig_height = 230
+    risk_list = "".join(f"<li>{html.escape(str(r['flag']))} — {html.escape(str(r['region']))} {int(r['year'])}: "
+                        f"{html.escape(money(r['idle_cost'], cur))} a year. {html.escape(str(r['reason']))}</li>"
+                        for r in risks.to_dict("records"))
+    body = cards_html + _figure_html(fig, "cost-split", cost_fig_height, legend_y=-0.9) + (
+        f"<p><b>Biggest overcapacity risks</b></p><ol>{risk_list}</ol>" if risk_list else "<p>No overcapacity risk flagged.</p>")
+    status = summary.get("status", meta.get("status", ""))
+    return _section("Headline", f"Status {status}. Total cost by component, what gets built, and the largest "
+                    "overcapacity risks by annual cost.", body, "headline")
+
+
+def map_section(run: StoredRun) -> tuple[str, int]:
+    import plotly.graph_objects as go
+
+    t = run.tables
+    places = t["places"].set_index("region")
+    cap = _first_future(t["capacity"])
+    net = _first_future(t["network"])
+    last = int(cap["year"].max())
+    cap_last = cap[cap["year"] == last].set_index("region")
+    built = cap.groupby("region")["racks_built"].sum()
+    net_last = net[net["year"] == last] if len(net) else net
+    fig = go.Figure()
+    lines = 0
+    colour = _utilisation_colour
+    if len(net_last):
+        hvdc = net_last[net_last["hvdc_in_service_gw"] > 1e-6]
+        optical = net_last[(net_last["optical_forward_tbps"] + net_last["optical_reverse_tbps"]) > 1e-9]
+        top_gw = float(hvdc["hvdc_in_service_gw"].max()) if len(hvdc) else 1.0
+        for r in optical.to_dict("records"):
+            a, b = places.loc[r["from"]], places.loc[r["to"]]
+            fig.add_trace(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
+                                     line=dict(width=1 + 3 * min(1.0, math.log10(1 + r["optical_in_service_tbps"]) / 3),
+                                               color=colour(r["optical_utilization"]), dash="dot"),
+                                     hovertemplate=(f"optical {r['from']}–{r['to']}: {r['optical_in_service_tbps']:,.3g} Tbps, "
+                                                    f"{r['optical_utilization']:.1%} used<extra></extra>"), showlegend=False))
+            lines += 1
+        for r in hvdc.to_dict("records"):
+            a, b = places.loc[r["from"]], places.loc[r["to"]]
+            fig.add_trace(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
+                                     line=dict(width=2 + 10 * r["hvdc_in_service_gw"] / top_gw,
+                                               color=colour(r["hvdc_utilization"])),
+                                     hovertemplate=(f"HVDC {r['from']}–{r['to']}: {r['hvdc_in_service_gw']:,.2f} GW, "
+                                                    f"{r['hvdc_utilization']:.0%} used<extra></extra>"), showlegend=False))
+            lines += 1
+    racks = cap_last["racks_in_service"].reindex(places.index).fillna(0.0)
+    size = 8 + 40 * (racks / max(racks.max(), 1.0)) ** 0.5
+    for zone, group in places.groupby(places["zone"].fillna(""), sort=True):
+        idx = group.index
+        fig.add_trace(go.Scatter(
+            x=group["lon"], y=group["lat"], mode="markers+text", name=f"{zone or 'no zone'} racks",
+            text=[str(n).split(" (")[0] for n in group["name"]], textposition="top center", textfont=dict(size=10),
+            marker=dict(size=size[idx], color=ZONE_COLOURS.get(zone, "#7f7f7f"), opacity=0.8, line=dict(width=1, color="white")),
+            customdata=list(zip(racks[idx], built.reindex(idx).fillna(0.0), cap_last["utilization"].reindex(idx).fillna(0.0))),
+            hovertemplate="%{text}: %{customdata[0]:,.0f} racks in service in " + str(last) +
+                          ", %{customdata[1]:,.0f} built, %{customdata[2]:.0%} used<extra></extra>"))
+    for name, dash in (("HVDC in service (width: GW)", "solid"), ("optical carrying work (width: Tbps)", "dot")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color="#555", dash=dash, width=3)))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="utilisation", showlegend=False,
+                             marker=dict(colorscale=UTILISATION_SCALE, cmin=0, cmax=1, color=[0],
+                                         colorbar=dict(title="corridor use", tickformat=".0%", len=0.6))))
+    fig.update_xaxes(title="longitude", range=[72, 136], showgrid=False)
+    fig.update_yaxes(title="latitude", range=[17, 54], scaleanchor="x", scaleratio=1 / math.cos(math.radians(35)),
+                     showgrid=False)
+    what = (f"Regions sized by racks in service in {last}, coloured by zone; HVDC corridors in service (solid, width by "
+            f"GW) and optical corridors carrying remote work (dotted, width by Tbps), coloured by how much of their "
+            f"capacity is used in {last}. Hover for figures.")
+    return _section("Where racks go, what moves as electrons and what as bits", what,
+                    _figure_html(fig, "map", 640), "map"), lines
+
+
+UTILISATION_SCALE = [[0.0, "#4575b4"], [0.5, "#fee090"], [1.0, "#d73027"]]
+
+
+def _utilisation_colour(u: float) -> str:
+    u = 0.0 if u != u else max(0.0, min(1.0, float(u)))
+    stops = [(0.0, (69, 117, 180)), (0.5, (254, 224, 144)), (1.0, (215, 48, 39))]
+    for (x0, c0), (x1, c1) in zip(stops, stops[1:]):
+        if u <= x1:
+            f = (u - x0) / (x1 - x0)
+            return "rgb({},{},{})".format(*(round(a + (b - a) * f) for a, b in zip(c0, c1)))
+    return "rgb(215,48,39)"
+
+
+def racks_section(run: StoredRun) -> str:
+    import plotly.graph_objects as go
+
+    cap = run.tables["capacity"]
+    cap = cap.assign(zone=cap["zone"].fillna(""))
+    fig = go.Figure()
+    futures = list(dict.fromkeys(cap["future"])) if "future" in cap.columns else [None]
+    plan = _first_future(cap)
+    for zone, rows in plan.groupby("zone", sort=True):
+        by = rows.groupby("year")
+        fig.add_trace(go.Scatter(x=list(by.groups), y=by["racks_in_service"].sum(), name=f"{zone or 'no zone'}: in service",
+                                 line=dict(color=ZONE_COLOURS.get(zone), width=3)))
+    for f in futures:
+        rows_f = cap if f is None else cap[cap["future"] == f]
+        for zone, rows in rows_f.groupby("zone", sort=True):
+            by = rows.groupby("year")
+            label = f"{zone or 'no zone'}: busy" + (f" ({f})" if f is not None else "")
+            fig.add_trace(go.Scatter(x=list(by.groups), y=by["busy_racks"].sum(), name=label,
+                                     line=dict(color=ZONE_COLOURS.get(zone), dash="dot" if f in (None, futures[0]) else "dash")))
+    fig.update_layout(yaxis_title="racks", xaxis_title="year")
+    return _section("Racks in service and busy, by zone",
+                    "Solid lines are racks in service (the plan); dotted lines are the racks the work keeps busy"
+                    + (" in each future" if futures != [None] else "") + ". The gap between them is idle capacity.",
+                    _figure_html(fig, "racks"), "racks")
+
+
+def utilisation_section(run: StoredRun) -> str:
+    import plotly.graph_objects as go
+
+    cap = _first_future(run.tables["capacity"])
+    settings_min = _min_utilisation(run)
+    order = cap.groupby("region")["zone"].first().fillna("").sort_values().index
+    grid = cap.pivot(index="region", columns="year", values="utilization").reindex(order)
+    scale = [[0.0, "#d73027"], [max(0.001, settings_min - 0.001), "#fdae61"], [settings_min, "#a6d96a"], [1.0, "#1a9850"]]
+    fig = go.Figure(go.Heatmap(z=grid.values, x=[str(y) for y in grid.columns], y=list(grid.index), zmin=0, zmax=1,
+                               colorscale=scale, colorbar=dict(title="used", tickformat=".0%",
+                                                               tickvals=[0, settings_min, 0.85, 1],
+                                                               ticktext=["0%", f"min {settings_min:.0%}", "85%", "100%"]),
+                               hovertemplate="%{y} %{x}: %{z:.0%}<extra></extra>"))
+    fig.update_layout(xaxis_title="year")
+    return _section("Rack utilisation by region and year",
+                    f"Busy racks as a share of racks in service. Red and orange cells are below min_utilization "
+                    f"({settings_min:.0%}): the overcapacity risk. Regions are grouped by zone.",
+                    _figure_html(fig, "utilisation", max(420, 18 * len(grid) + 120)), "utilisation")
+
+
+def _min_utilisation(run: StoredRun) -> float:
+    return float(run.meta.get("settings", {}).get("min_utilization", 0.65))
+
+
+def energy_section(run: StoredRun) -> str:
+    import plotly.graph_objects as go
+
+    en = _first_future(run.tables["energy"])
+    totals = en.groupby("region")[["grid_mw", "green_mw", "imports_mw"]].mean()
+    totals = totals.loc[totals.sum(axis=1).sort_values(ascending=False).index]
+    totals = totals[totals.sum(axis=1) > 1e-6]
+    fig = go.Figure([go.Bar(x=list(totals.index), y=totals[c], name=n, marker_color=SOURCE_COLOURS[n])
+                     for c, n in (("grid_mw", "grid"), ("green_mw", "green"), ("imports_mw", "imports"))])
+    fig.update_layout(barmode="stack", yaxis_title="average MW over the horizon")
+    return _section("Energy by source and region",
+                    "Average power over the horizon: grid and green power bought in the region, and power received over "
+                    "HVDC (after losses). Regions that export show their purchases here and the flows on the map.",
+                    _figure_html(fig, "energy"), "energy")
+
+
+def serving_section(run: StoredRun) -> str:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    srv = _first_future(run.tables["serving"])
+    zones = run.tables["places"].set_index("region")["zone"].fillna("")
+    srv = srv.assign(zone=srv["to_region"].map(zones))
+    workloads = sorted(srv["workload"].unique())
+    cols = min(3, max(1, len(workloads)))
+    rows = math.ceil(len(workloads) / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=workloads, shared_xaxes=True)
+    for i, w in enumerate(workloads):
+        part = srv[srv["workload"] == w].pivot_table(index="year", columns="zone", values="ttok_per_day", aggfunc="sum",
+                                                     fill_value=0.0)
+        share = part.div(part.sum(axis=1), axis=0)
+        for zone in sorted(share.columns):
+            fig.add_trace(go.Scatter(x=share.index, y=share[zone], stackgroup=f"w{i}", name=zone or "no zone",
+                                     line=dict(color=ZONE_COLOURS.get(zone)), showlegend=(i == 0),
+                                     hovertemplate=f"{w}, served in {zone}: %{{y:.0%}}<extra></extra>"),
+                          row=i // cols + 1, col=i % cols + 1)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1])
+    return _section("Where each workload is served",
+                    "Share of each workload's tokens served in each zone, by year. Latency-bound work stays near its "
+                    "users; batch and training go where compute is cheapest, if the network is good enough.",
+                    _figure_html(fig, "serving", 260 * rows + 80), "serving")
+
+
+def costs_section(run: StoredRun) -> str:
+    import plotly.graph_objects as go
+
+    costs = run.tables["costs"]
+    cur = run.meta.get("currency", "")
+    wide = costs.pivot_table(index="year", columns="component", values="cost", aggfunc="sum", fill_value=0.0)
+    fig = go.Figure([go.Bar(x=wide.index, y=wide[c], name=c, marker_color=COMPONENT_COLOURS.get(c)) for c in wide.columns])
+    disc = costs.groupby("year")["discounted_cost"].sum()
+    fig.add_trace(go.Scatter(x=disc.index, y=disc.values, name="discounted total", line=dict(color="black", width=2)))
+    fig.update_layout(barmode="stack", yaxis_title=f"{cur} a year", xaxis_title="year")
+    return _section("Cost by component over time",
+                    "Undiscounted cost in each year by component (bars; expected over futures where there are several) "
+                    "and the discounted total, which adds up to the objective.", _figure_html(fig, "costs"), "costs")
+
+
+def risks_section(run: StoredRun, limit: int = 300) -> str:
+    risks = run.tables.get("risks", pd.DataFrame())
+    cur = run.meta.get("currency", "")
+    if not len(risks):
+        return _section("Overcapacity risks", "Nothing is flagged.", "", "risks")
+    shown = risks.head(limit)
+    cols = [c for c in shown.columns]
+    head = "".join(f'<th onclick="sortTable(this)">{html.escape(c)}</th>' for c in cols)
+
+    def cell(c, v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if v != v:
+                return '<td data-v=""></td>'
+            text = f"{v:.0%}" if c == "utilization" else (money(v, cur) if c == "idle_cost" else
+                                                            (str(int(v)) if c == "year" else f"{v:,.0f}"))
+            return f'<td class="num" data-v="{v}">{html.escape(text)}</td>'
+        return f'<td data-v="{html.escape(str(v))}">{html.escape(str(v))}</td>'
+
+    body = "".join("<tr>" + "".join(cell(c, r[c]) for c in cols) + "</tr>" for r in shown.to_dict("records"))
+    more = f" The {limit} most expensive of {len(risks)} are shown; all are in risks.csv." if len(risks) > limit else ""
+    table = f'<div class="scroll"><table class="data" id="risk-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    counts = risks.groupby("flag")["idle_cost"].agg(["size", "sum"])
+    summary = ", ".join(f"{f}: {int(n)} rows, {money(c, cur)} a year summed" for f, (n, c) in counts.iterrows())
+    return _section("Overcapacity risks", f"Every flagged row, most expensive first; click a header to sort. {summary}.{more}",
+                    table, "risks")
+
+
+def prices_section(run: StoredRun) -> str:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    prices = _first_future(run.tables["prices"])
+    last = int(prices["year"].max())
+    p = prices[prices["year"] == last]
+    units = dict(zip(p["price"], p["unit"]))
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[f"token cost ({units.get('token_cost', '')})",
+                                                        f"power price ({units.get('power_price', '')})",
+                                                        f"value of a rack ({units.get('rack_value', '')})"])
+    tokens = p[p["price"] == "token_cost"]
+    for w, rows in tokens.groupby("workload", sort=True):
+        rows = rows.sort_values("region")
+        fig.add_trace(go.Bar(x=rows["region"], y=rows["value"], name=w), row=1, col=1)
+    for col, kind in ((2, "power_price"), (3, "rack_value")):
+        rows = p[p["price"] == kind].sort_values("value", ascending=False)
+        fig.add_trace(go.Bar(x=rows["region"], y=rows["value"], name=kind, showlegend=False,
+                             marker_color="#ff7f0e" if kind == "power_price" else "#1f77b4"), row=1, col=col)
+    fig.update_xaxes(tickangle=-60, tickfont=dict(size=9))
+    return _section(f"Shadow prices in {last}",
+                    "What one more unit would cost, in money of its own year: a million tokens of each workload by user "
+                    "region, a MWh of power by region, and one more rack in service by region (zero where racks are idle).",
+                    _figure_html(fig, "prices", 460), "prices")
+
+
+def futures_section(run: StoredRun, regret: tuple[pd.DataFrame, pd.DataFrame] | None) -> str:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    f = run.tables.get("futures")
+    if f is None or not len(f):
+        return ""
+    cur = run.meta.get("currency", "")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["cost if each future happens", "rack utilisation by future"])
+    fig.add_trace(go.Bar(x=f["future"], y=f["first_stage_cost"], name="build plan (first stage)", marker_color="#1f77b4"),
+                  row=1, col=1)
+    fig.add_trace(go.Bar(x=f["future"], y=f["second_stage_cost"], name="operations (second stage)", marker_color="#ff7f0e"),
+                  row=1, col=1)
+    cap = run.tables["capacity"]
+    for future, rows in cap.groupby("future", sort=False):
+        by = rows.groupby("year")
+        fig.add_trace(go.Scatter(x=list(by.groups), y=by["busy_racks"].sum() / by["racks_in_service"].sum(), name=future),
+                      row=1, col=2)
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    s = run.tables["summary"].set_index("item")["value"]
+    extra = ""
+    if "value_of_stochastic_solution" in s:
+        extra = (f" Planning for the average future would cost {money(float(s['value_of_stochastic_solution']), cur)} more "
+                 f"(value of the stochastic solution); knowing the future would save "
+                 f"{money(float(s['expected_value_of_perfect_information']), cur)} (value of perfect information).")
+    body = _figure_html(fig, "futures", 420)
+    if regret is not None:
+        cells, plans = regret
+        futures = list(dict.fromkeys(cells["future"]))
+        head = "<tr><th>plan made for</th>" + "".join(f"<th>{html.escape(x)}</th>" for x in futures) + \
+               "<th>expected cost</th><th>worst regret</th></tr>"
+        rows = []
+        for p in plans.to_dict("records"):
+            c = cells[cells["plan"] == p["plan"]].set_index("future")
+            mark = " (minimax regret)" if str(p["minimax"]).lower() == "true" else ""
+            rows.append(f"<tr><td>{html.escape(str(p['plan']))}{mark}</td>" + "".join(
+                f'<td class="num">{html.escape(money(c.at[x, "cost"], cur))} ({html.escape(money(c.at[x, "regret"], cur))})</td>'
+                for x in futures) + f'<td class="num">{html.escape(money(p["expected_cost"], cur))}</td>'
+                f'<td class="num">{html.escape(money(p["max_regret"], cur))}</td></tr>')
+        body += ("<p><b>Regret table</b>: each plan's cost in each future (regret against the best plan for that "
+                 f"future, in brackets).</p><table class='data'>{head}{''.join(rows)}</table>")
+    return _section("Futures", "One build plan for every future; operations chosen per future." + extra, body, "futures")
+
+
+def write_report(run: StoredRun, path: str | Path, regret: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Path:
+    path = Path(path)
+    meta = run.meta
+    map_html, _lines = map_section(run)
+    sections = [headline_section(run), map_html, racks_section(run), utilisation_section(run), energy_section(run),
+                serving_section(run), costs_section(run), futures_section(run, regret), risks_section(run),
+                prices_section(run)]
+    title = f"planner: {meta.get('scenario', run.folder.name)}"
+    sub = (f"Status {meta.get('status', '')} · objective {money(meta.get('objective', float('nan')), meta.get('currency', ''))} "
+           f"· inputs {meta.get('inputs', '')}")
+    _write_page(path, title, sub, sections, meta)
+    return path
+
+
+# ---- several runs ----------------------------------------------------------------------------
+
+def write_comparison(runs: list[StoredRun], path: str | Path) -> Path:
+    import plotly.graph_objects as go
+
+    path = Path(path)
+    heads = [headline(r.tables, r.meta) for r in runs]
+    names = [h["scenario"] for h in heads]
+    cur = runs[0].meta.get("currency", "")
+    components = [k for k in heads[0] if k.startswith("cost_") and k != "cost_of_planned_builds"]
+    fig = go.Figure([go.Bar(x=names, y=[h.get(c, 0.0) for h in heads], name=c[5:], marker_color=COMPONENT_COLOURS.get(c[5:]))
+                     for c in components])
+    fig.update_layout(barmode="stack", yaxis_title=f"discounted cost, {cur}")
+    zones = sorted({k[len("racks_built_"):] for h in heads for k in h if k.startswith("racks_built_")})
+    fig2 = go.Figure([go.Bar(x=names, y=[h.get(f"racks_built_{z}", 0.0) for h in heads], name=z,
+                             marker_color=ZONE_COLOURS.get(z)) for z in zones])
+    fig2.update_layout(barmode="stack", yaxis_title="racks built over the horizon")
+    fig3 = go.Figure([go.Bar(x=names, y=[h["hvdc_built_gw"] for h in heads], name="HVDC built (GW)"),
+                      go.Bar(x=names, y=[h["demand_served_share"] * 100 for h in heads], name="demand served (%)"),
+                      go.Bar(x=names, y=[h["mean_utilization"] * 100 for h in heads], name="mean utilisation (%)")])
+    fig4 = go.Figure([go.Bar(x=names, y=[h["idle_cost_sum"] for h in heads], name="flagged overcapacity",
+                             marker_color="#d62728")])
+    fig4.update_layout(yaxis_title=f"{cur} a year, summed over years")
+    rows = [k for h in heads for k in h if k not in ("scenario",)]
+    rows = list(dict.fromkeys(rows))
+    head = "<tr><th>figure</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
+
+    def show(k, v):
+        if isinstance(v, str):
+            return html.escape(v)
+        if v is None or v != v:
+            return ""
+        if "share" in k or "utilization" in k:
+            return f"{v:.1%}"
+        if "cost" in k or k in ("objective", "value_of_stochastic_solution", "expected_value_of_perfect_information"):
+            return html.escape(money(v, cur))
+        return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+    body = "".join("<tr><td>" + html.escape(k) + "</td>" + "".join(
+        f'<td class="num">{show(k, h.get(k, ""))}</td>' for h in heads) + "</tr>" for k in rows)
+    table = f'<div class="scroll"><table class="data">{head}{body}</table></div>'
+    sections = [
+        _section("Total cost by component", "Discounted cost of each scenario, split by component.",
+                 _figure_html(fig, "compare-costs"), "costs"),
+        _section("Racks built by zone", "Where each scenario builds over the horizon.", _figure_html(fig2, "compare-racks"),
+                 "racks"),
+        _section("HVDC, demand served and utilisation", "Electrons moved, demand met and how busy the racks are.",
+                 _figure_html(fig3, "compare-network"), "network"),
+        _section("Overcapacity", "The annual cost of every flagged risk row (idle, stranded, over_plan, network_idle), "
+                 "summed over the years.", _figure_html(fig4, "compare-risks"), "risks"),
+        _section("Side by side", "Every headline figure; the same numbers as `planner compare`.", table, "table"),
+    ]
+    _write_page(path, "planner: scenarios compared", " · ".join(names), sections, {})
+    return path
+
+
+def _write_page(path: Path, title: str, subtitle: str, sections: list[str], meta: dict) -> None:
+    from plotly.offline import get_plotlyjs
+
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>{STYLE}{CHECK_SCRIPT}{SORT_SCRIPT}"
+        f"<script>{get_plotlyjs()}</script></head><body>"
+        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header><main>"
+        + "".join(s for s in sections if s)
+        + "</main><footer>Made by planner from the run's tables; every figure is also in results.xlsx.</footer>"
+        "<div id='report-check' hidden></div></body></html>"
+    )
+    tmp = path.with_name(f".{path.name}.writing")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+
+
+def regret_next_to(out_dir: str | Path, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The regret table of `planner regret` for this scenario, if one sits in the same output folder."""
+    from .export import safe_name
+
+    folder = Path(out_dir) / f"{safe_name(scenario)}_regret"
+    if (folder / "regret.csv").is_file() and (folder / "plans.csv").is_file():
+        return pd.read_csv(folder / "regret.csv"), pd.read_csv(folder / "plans.csv")
+    return None
