@@ -5,14 +5,15 @@ Pyomo's ``LinearStandardFormCompiler`` turns the model into a sparse matrix, whi
 straight into ``highspy.passModel``; primal values are written back into the Pyomo variables
 and row duals into ``model.dual``, keyed by constraint.
 
-Numerics: objective coefficients are money per unit (up to ~1e9 per trillion tokens/day), so
-the objective is scaled by a power of ten before HiGHS sees it and unscaled afterwards; duals
-are unscaled the same way. Duals follow the usual minimisation convention: the change of the
-objective for one more unit of a constraint's right-hand side.
+Numerics: objective coefficients are money per unit, from about 1 (a cheap rack-year) to 1e9
+(a trillion tokens/day left unserved for a year). They go to HiGHS unscaled: HiGHS scales the
+problem itself, and dividing every cost by the largest one pushed the small ones below HiGHS's
+dual feasibility tolerance (1e-7), so it stopped at plans that were not optimal. Duals follow
+the usual minimisation convention: the change of the objective for one more unit of a
+constraint's right-hand side.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,34 +55,85 @@ class Solution:
     timings: dict[str, float] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
     solver: str = ""
+    live: "LiveLP | None" = field(default=None, repr=False, compare=False)   # with solve(keep_live=True)
 
     @property
     def optimal(self) -> bool:
         return self.status == "optimal"
 
 
-def solve(m, options: SolverOptions | None = None) -> Solution:
+class LiveLP:
+    """The solved LP as HiGHS still holds it, for what-ifs that drop rows of the same model.
+
+    Dropping rows keeps the optimal basis primal feasible, so HiGHS's simplex re-solves from it
+    in a fraction of a fresh build and solve (the policy counterfactuals of a run). Results come
+    back as values for the variables asked for; the Pyomo model keeps the main solution.
+    """
+
+    def __init__(self, highs, columns: list, rows: list, row_lower: np.ndarray, row_upper: np.ndarray):
+        self.highs = highs
+        self.column_of = {id(v): j for j, v in enumerate(columns)}
+        self.rows_of: dict[int, list[int]] = {}
+        for i, r in enumerate(rows):
+            self.rows_of.setdefault(id(r.constraint), []).append(i)
+        self.row_lower, self.row_upper = row_lower, row_upper
+
+    def values_without(self, constraints, variables) -> list[float] | None:
+        """Values of ``variables`` at the optimum without ``constraints`` (Pyomo constraint data
+        objects), or None when that LP has no optimum; the rows are put back afterwards."""
+        import highspy
+
+        rows = np.array(sorted(i for c in constraints for i in self.rows_of.get(id(c), ())), dtype=np.int32)
+        h = self.highs
+        h.changeRowsBounds(len(rows), rows, np.full(len(rows), -highspy.kHighsInf), np.full(len(rows), highspy.kHighsInf))
+        algorithm = h.getOptionValue("solver")
+        algorithm = algorithm[1] if isinstance(algorithm, tuple) else algorithm   # highspy gives (status, value)
+        h.setOptionValue("solver", "simplex")
+        try:
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            x = h.getSolution().col_value
+            # a variable in no row and not in the objective sits at its lower bound (0)
+            return [x[self.column_of[id(v)]] if id(v) in self.column_of else 0.0 for v in variables]
+        finally:
+            h.changeRowsBounds(len(rows), rows, self.row_lower[rows], self.row_upper[rows])
+            h.setOptionValue("solver", algorithm)
+
+
+def highs_lp(m):
+    """The model as a ``highspy.HighsLp``, with the variables (columns) and constraint rows
+    (Pyomo objects, in matrix order) to map the solution back."""
     import highspy
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    options = options or SolverOptions()
-    t0 = time.perf_counter()
     form = LinearStandardFormCompiler().write(m, mixed_form=True)
     columns, rows = form.columns, form.rows
     n_col, n_row = len(columns), len(rows)
     A = form.A.tocsc()
-    cost = np.asarray(form.c.toarray()).ravel() if n_col else np.zeros(0)
-    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    biggest = float(np.abs(cost).max()) if n_col else 0.0
-    scale = 10.0 ** -math.floor(math.log10(biggest)) if biggest > 0 else 1.0
-
     inf = highspy.kHighsInf
-    col_lower = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
-    col_upper = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
     rhs = np.asarray(form.rhs, dtype=float)
     sense = np.array([r.bound_type for r in rows], dtype=int)
-    row_lower = np.where(sense == 1, -inf, rhs)
-    row_upper = np.where(sense == -1, inf, rhs)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_col, n_row
+    lp.sense_ = highspy.ObjSense.kMinimize
+    lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+    lp.col_cost_ = np.asarray(form.c.toarray()).ravel() if n_col else np.zeros(0)
+    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
+    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
+    lp.row_lower_ = np.where(sense == 1, -inf, rhs)
+    lp.row_upper_ = np.where(sense == -1, inf, rhs)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    return lp, columns, rows
+
+
+def highs_with(options: SolverOptions):
+    """A ``highspy.Highs`` set up with the planner's options."""
+    import highspy
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(options.log_to_console or options.log_file))
@@ -95,18 +147,23 @@ def solve(m, options: SolverOptions | None = None) -> Solution:
         h.setOptionValue("threads", int(options.threads))
     if options.time_limit:
         h.setOptionValue("time_limit", float(options.time_limit))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n_col, n_row
-    lp.sense_ = highspy.ObjSense.kMinimize
-    lp.offset_ = offset * scale
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost * scale, col_lower, col_upper
-    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
+    return h
+
+
+def solve(m, options: SolverOptions | None = None, keep_live: bool = False) -> Solution:
+    """Solve the model, load values into its variables and duals into ``m.dual``. With
+    ``keep_live`` an optimal solution keeps HiGHS's copy of the LP (``Solution.live``) for
+    quick what-ifs; drop it when done, it holds the solver's memory."""
+    from pyomo.common.gc_manager import PauseGC
+
+    options = options or SolverOptions()
+    t0 = time.perf_counter()
+    lp, columns, rows = highs_lp(m)
+    row_bounds = (np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)) if keep_live else None
+    h = highs_with(options)
     h.passModel(lp)
+    del lp   # HiGHS holds its own copy; do not keep a second one through the solve
+    size = {"columns": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": h.getNumNz()}
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
@@ -117,22 +174,24 @@ def solve(m, options: SolverOptions | None = None) -> Solution:
     objective = None
     if status == "optimal":
         solution = h.getSolution()
-        for v, x in zip(columns, solution.col_value):
-            v.set_value(x, skip_validation=True)
-        _settle_unused(m)
-        duals = np.asarray(solution.row_dual, dtype=float) / scale
-        m.dual.clear()
-        for r, y in zip(rows, duals):
-            m.dual[r.constraint] = m.dual.get(r.constraint, 0.0) + float(y)
-        objective = h.getInfo().objective_function_value / scale
+        with PauseGC():   # nothing becomes garbage here; do not rescan the model's objects
+            for v, x in zip(columns, solution.col_value):
+                v.set_value(x, skip_validation=True)
+            _settle_unused(m)
+            duals = np.asarray(solution.row_dual, dtype=float)
+            m.dual.clear()
+            for r, y in zip(rows, duals.tolist()):
+                m.dual[r.constraint] = m.dual.get(r.constraint, 0.0) + y
+        objective = h.getInfo().objective_function_value
     t3 = time.perf_counter()
     return Solution(
         status=status,
         message=message,
         objective=objective,
         timings={"handoff": t1 - t0, "highs": t2 - t1, "load": t3 - t2},
-        size={"columns": n_col, "rows": n_row, "nonzeros": int(A.nnz)},
+        size=size,
         solver=f"HiGHS {h.version()}",
+        live=LiveLP(h, columns, rows, *row_bounds) if keep_live and status == "optimal" else None,
     )
 
 
@@ -144,3 +203,54 @@ def _settle_unused(m) -> None:
     for v in m.component_data_objects(Var, active=True):
         if v.value is None:
             v.set_value(v.lb if v.lb is not None else 0.0, skip_validation=True)
+
+
+def expression_value(e) -> float:
+    """Value of a model expression at the loaded solution: what ``pyomo.environ.value`` gives.
+
+    Pyomo's evaluator visits every node through a generic tree walker; the model's costs and
+    objective are sums of coefficient x variable, which this reads directly, about ten times
+    faster. Anything else is left to Pyomo.
+    """
+    kind = type(e)
+    if kind in _NUMBERS:   # Pyomo's own set of number types (float, int, numpy's, ...)
+        return e
+    read = _READERS.get(kind)
+    if read is not None:
+        return read(e)
+    if e.is_named_expression_type():
+        return expression_value(e.expr)
+    if e.is_variable_type() and e.value is not None:
+        return e.value
+    from pyomo.environ import value
+
+    return value(e)
+
+
+def objective_value(m) -> float:
+    """Total discounted cost of the loaded solution (currency)."""
+    return float(expression_value(m.total_cost.expr))
+
+
+def _readers() -> dict:
+    from pyomo.core.expr import numeric_expr as ne
+
+    def add(e):
+        return sum(expression_value(a) for a in e.args)
+
+    def times(e):
+        a, b = e.args
+        return expression_value(a) * expression_value(b)
+
+    return {ne.LinearExpression: add, ne.SumExpression: add, ne.MonomialTermExpression: times,
+            ne.ProductExpression: times, ne.NegationExpression: lambda e: -expression_value(e.args[0])}
+
+
+def _numbers():
+    from pyomo.common.numeric_types import native_numeric_types
+
+    return native_numeric_types
+
+
+_NUMBERS = _numbers()
+_READERS = _readers()
