@@ -6,6 +6,7 @@ module to ``FEATURES``.
 """
 from __future__ import annotations
 
+from pyomo.common.gc_manager import PauseGC
 from pyomo.environ import ConcreteModel, Set, Suffix
 
 from . import costs, elastic, hvdc, optical, planned_builds, policies, power, racks, workloads
@@ -17,6 +18,13 @@ FEATURES = (racks, workloads, optical, hvdc, power, policies, planned_builds)
 def build_model(data, elastic_rows: bool = False) -> ConcreteModel:
     """The planning LP; with ``elastic_rows`` the policy and planned-build rows may give, and the
     model minimises how much they give (see models/elastic.py)."""
+    # The model is millions of small objects, none of them garbage; Python's cycle collector
+    # would scan them again and again as they are created (a third of the build time).
+    with PauseGC():
+        return _build(data, elastic_rows)
+
+
+def _build(data, elastic_rows: bool) -> ConcreteModel:
     m = ConcreteModel(name=data.name)
     m.elastic = elastic_rows
     m.elastic_slacks = []

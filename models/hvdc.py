@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pyomo.environ import Constraint, NonNegativeReals, Var
 
+from .linear import linear_sum
 from .stock import add_corridor_stock
 
 
@@ -23,8 +24,11 @@ def add(m, data) -> None:
     flow_index = [(f, x, y, p) for f in m.FUTURES for x, y in m.HVDC_ARCS for p in m.PERIODS]
     m.hvdc_flow_mw = Var(flow_index, within=NonNegativeReals, dense=True)
 
+    flow, capacity = dict(m.hvdc_flow_mw.items()), dict(m.hvdc_in_service_gw.items())
+
     def limit(m, f, x, y, p):
         a, b = corridor_of[(x, y)]
-        return m.hvdc_flow_mw[f, x, y, p] <= 1000.0 * m.hvdc_in_service_gw[a, b, p]
+        # MW sent - 1000 x GW in service <= 0
+        return linear_sum([(1.0, flow[f, x, y, p]), (-1000.0, capacity[a, b, p])]) <= 0.0
 
     m.hvdc_flow_limit = Constraint(flow_index, rule=limit)

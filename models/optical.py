@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pyomo.environ import Constraint
 
+from .linear import linear_sum
 from .stock import add_corridor_stock
 
 
@@ -23,14 +24,16 @@ def add(m, data) -> None:
         corridor_of[(b, a)] = (a, b)
     tbps = (data.workloads["gbps_per_ttok"] / 1000.0).to_dict()
     traffic: dict[tuple, list] = {}
-    for key in m.tokens_served:
+    for key, served in m.tokens_served.items():
         f, user, server, w, p = key
         if user != server and tbps[w] > 0:
-            traffic.setdefault((f, user, server, p), []).append((key, tbps[w]))
+            traffic.setdefault((f, user, server, p), []).append((tbps[w], served))
+
+    capacity = dict(m.optical_in_service_tbps.items())
 
     def bandwidth(m, f, user, server, p):
         a, b = corridor_of[(user, server)]
-        return sum(coef * m.tokens_served[k] for k, coef in traffic[(f, user, server, p)]) \
-            <= m.optical_in_service_tbps[a, b, p]
+        # traffic - capacity <= 0, as one linear row (no subtraction for the compiler to expand)
+        return linear_sum(traffic[(f, user, server, p)] + [(-1.0, capacity[a, b, p])]) <= 0.0
 
     m.bandwidth = Constraint(sorted(traffic), rule=bandwidth)

@@ -14,6 +14,7 @@ import math
 from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
 
 from . import costs
+from .linear import linear_sum
 
 HOURS_PER_YEAR = 8760.0
 
@@ -41,21 +42,25 @@ def add(m, data) -> None:
         sent.setdefault(x, []).append((x, y))
         received.setdefault(y, []).append((x, y))
 
+    grid, green, flow = dict(m.grid_power_mw.items()), dict(m.green_power_mw.items()), dict(m.hvdc_flow_mw.items())
+
     def balance(m, f, r, p):
-        supply_mw = m.grid_power_mw[f, r, p]
-        if (f, r, p) in has_green:
-            supply_mw = supply_mw + m.green_power_mw[f, r, p]
-        imports = sum(m.hvdc_delivered_share[arc] * m.hvdc_flow_mw[(f,) + arc + (p,)] for arc in received.get(r, ()))
-        exports = sum(m.hvdc_flow_mw[(f,) + arc + (p,)] for arc in sent.get(r, ()))
-        return supply_mw + imports - exports == pue[r] * m.it_power_mw[f, r, p]
+        key = (f, r, p)
+        terms = [(1.0, grid[key])]
+        if key in has_green:
+            terms.append((1.0, green[key]))
+        terms.extend((m.hvdc_delivered_share[arc], flow[(f,) + arc + (p,)]) for arc in received.get(r, ()))
+        terms.extend((-1.0, flow[(f,) + arc + (p,)]) for arc in sent.get(r, ()))
+        terms.append((-pue[r], m.it_power_mw[f, r, p]))
+        # grid + green + received after losses - sent = pue x IT power
+        return linear_sum(terms) == 0.0
 
     m.power_balance = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=balance)
 
     def energy_cost(m, f, p):
-        grid = sum(HOURS_PER_YEAR * grid_price[(f, r, p)] * m.grid_power_mw[f, r, p] for r in m.REGIONS)
-        green = sum(HOURS_PER_YEAR * green_price[(f, r, p)] * m.green_power_mw[f, r, p]
-                    for r in m.REGIONS if (f, r, p) in has_green)
-        return grid + green
+        return linear_sum([(HOURS_PER_YEAR * grid_price[(f, r, p)], grid[f, r, p]) for r in m.REGIONS]
+                          + [(HOURS_PER_YEAR * green_price[(f, r, p)], green[f, r, p])
+                             for r in m.REGIONS if (f, r, p) in has_green])
 
     m.energy_cost = Expression(m.FUTURES, m.PERIODS, rule=energy_cost)
     costs.register(m, "energy", "energy_cost", per_future=True)

@@ -9,6 +9,9 @@ Racks, optical Tbps and HVDC GW follow the same rules (SPEC 4.1, 4.5):
 * built per period <= build rate x years in the period;
 * each build pays ``capex x CRF(r, life)`` in every period it serves (never after the horizon),
   and everything in service pays fixed O&M.
+
+The stock equation makes ``in_service - existing`` equal to the builds still in service, so the
+annuities are written on it (one term per asset and period, not one per past build).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
 from planner import finance
 
 from . import costs
+from .linear import linear_sum
 
 
 def _key(asset) -> tuple:
@@ -62,29 +66,37 @@ def add_stock(m, data, *, built: str, in_service: str, balance: str, assets: pd.
     leaving = {life: finance.retiring_builds(periods, life) for life in {info[a]["life"] for a in ids}}
     position = {p: k for k, p in enumerate(starts)}
 
+    built_of, service_of = dict(built_var.items()), dict(service_var.items())
+
     def stock(m, *idx):
         a, p = idx[:-1], idx[-1]
         k = position[p]
         before = a + (starts[k - 1],) if k else None
         change = exist.get(idx, 0.0) - (exist.get(before, 0.0) if k else 0.0)
-        flow = 0
+        terms = [(1.0, service_of[idx])]
+        if k:
+            terms.append((-1.0, service_of[before]))
         if info[a]["buildable"]:
-            flow = built_var[idx] - sum(built_var[a + (q,)] for q in leaving[info[a]["life"]][p])
-        previous = service_var[before] if k else 0.0
-        return service_var[idx] == previous + flow + change
+            terms.append((-1.0, built_of[idx]))
+            terms.extend((1.0, built_of[a + (q,)]) for q in leaving[info[a]["life"]][p])
+        # in_service[p] - in_service[p-1] - built[p] + builds leaving = change in existing
+        return linear_sum(terms) == change
 
     setattr(m, balance, Constraint(service_index, rule=stock))
 
-    # annual costs per period: annuities of builds in service, O&M of everything in service
+    # annual costs per period: annuities of builds in service, O&M of everything in service.
+    # Builds still in service are exactly in_service - existing (the stock equation says so),
+    # so the annuities are written on in_service: one term per asset and period instead of one
+    # per past build, which keeps the objective linear in the number of periods.
     annual = {a: finance.annuity(info[a]["capex"], r, info[a]["life"]) for a in buildable}
-    paying = {p: [(a, q) for a in buildable if annual[a] > 0 for q in starts
-                  if finance.in_service(q, info[a]["life"], p)] for p in starts}
+    paying = [a for a in buildable if annual[a] > 0]
 
     def capex_cost(m, p):
-        return sum(annual[a] * built_var[a + (q,)] for a, q in paying[p])
+        return linear_sum(((annual[a], service_of[a + (p,)]) for a in paying),
+                          constant=-sum(annual[a] * exist.get(a + (p,), 0.0) for a in paying))
 
     def fom_cost(m, p):
-        return sum(info[a]["fom"] * service_var[a + (p,)] for a in ids if info[a]["fom"] > 0)
+        return linear_sum((info[a]["fom"], service_of[a + (p,)]) for a in ids if info[a]["fom"] > 0)
 
     capex_name, fom_name = f"{cost_name}_capex_cost", f"{cost_name}_fom_cost"
     setattr(m, capex_name, Expression(m.PERIODS, rule=capex_cost))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
 
 from . import costs
+from .linear import linear_sum
 
 HOURS_PER_DAY = 24.0
 MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY = 365 * 1e6  # 1 trillion tokens/day for a year, in million tokens
@@ -46,17 +47,18 @@ def add(m, data) -> None:
     m.tokens_served = Var(serving_index, within=NonNegativeReals, dense=True)
     m.tokens_unserved = Var(demand_index, within=NonNegativeReals, dense=True)
     want = demand.to_dict()
+    served, unserved = dict(m.tokens_served.items()), dict(m.tokens_unserved.items())
 
     def balance(m, f, user, w, p):
-        return sum(m.tokens_served[k] for k in served_from[(f, user, w, p)]) + m.tokens_unserved[f, user, w, p] \
-            == want[(f, user, w, p)]
+        key = (f, user, w, p)
+        return linear_sum([(1.0, served[k]) for k in served_from[key]] + [(1.0, unserved[key])]) == want[key]
 
     m.demand_balance = Constraint(demand_index, rule=balance)
 
     m.it_power_mw = Var(m.FUTURES, m.REGIONS, m.PERIODS, within=NonNegativeReals, dense=True)
 
     def it_power(m, f, j, p):
-        return m.it_power_mw[f, j, p] == sum(coef * m.tokens_served[k] for k, coef in into_server.get((f, j, p), ()))
+        return m.it_power_mw[f, j, p] == linear_sum((coef, served[k]) for k, coef in into_server.get((f, j, p), ()))
 
     m.it_power_balance = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=it_power)
 
@@ -73,7 +75,7 @@ def add(m, data) -> None:
     price = MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY * s.unserved_penalty
 
     def unserved_cost(m, f, p):
-        return sum(price * m.tokens_unserved[k] for k in by_period.get((f, p), ()))
+        return linear_sum((price, unserved[k]) for k in by_period.get((f, p), ()))
 
     m.unserved_cost = Expression(m.FUTURES, m.PERIODS, rule=unserved_cost)
     costs.register(m, "unserved", "unserved_cost", per_future=True)
