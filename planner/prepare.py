@@ -107,29 +107,35 @@ def demand_at_periods(case: Case, starts: list[int]) -> pd.Series:
 
     Only positive values are kept: the model has no serving decision where nothing is asked.
     """
-    out = {}
-    for (region, workload), rows in case.demand.groupby(["region", "workload"], sort=True):
-        rows = rows.sort_values("year")
-        values = np.interp(starts, rows["year"].to_numpy(float), rows["ttok_per_day"].to_numpy(float))
-        for p, v in zip(starts, values):
-            if v > 0:
-                out[(region, workload, p)] = float(v)
-    index = pd.MultiIndex.from_tuples(list(out), names=["region", "workload", "period"]) if out else \
-        pd.MultiIndex.from_tuples([], names=["region", "workload", "period"])
-    return pd.Series(list(out.values()), index=index, dtype=float, name="ttok_per_day")
+    names = ["region", "workload", "period"]
+    d = case.demand
+    if d.empty:
+        return pd.Series([], index=pd.MultiIndex.from_tuples([], names=names), dtype=float, name="ttok_per_day")
+    given = d.pivot_table(index="year", columns=["region", "workload"], values="ttok_per_day", aggfunc="last")
+    given.index = given.index.astype(int)
+    years = sorted(set(given.index) | set(starts))
+    # linear in the year between given years, flat before the first and after the last (np.interp)
+    at = given.reindex(years).astype(float).interpolate(method="index", limit_direction="both").loc[starts]
+    out = at.rename_axis("period").T.stack()
+    out = out[out > 0].reorder_levels(["region", "workload", "period"]).sort_index()
+    out.index.names = names
+    return out.rename("ttok_per_day").astype(float)
 
 
 def supply_in_force(case: Case, starts: list[int]) -> pd.DataFrame:
     """Prices and availability per region and period: the last value given at or before the
     period start in region_years, column by column, else the regions value."""
-    base = case.regions[list(TIME_VARYING)]
-    ry = case.region_years.sort_values(["region", "year"])
-    frames = {}
-    for p in starts:
-        given = ry[ry["year"] <= p].groupby("region")[list(TIME_VARYING)].last()  # last non-blank per column
-        frames[p] = given.reindex(base.index).combine_first(base)[list(TIME_VARYING)]
-    out = pd.concat(frames, names=["period", "region"]).swaplevel().sort_index()
-    return out
+    cols = list(TIME_VARYING)
+    base = case.regions[cols]
+    ry = case.region_years
+    years = sorted(set(starts) | set(ry["year"]))
+    grid = pd.MultiIndex.from_product([base.index, years], names=["region", "period"])
+    given = ry.set_index(["region", "year"])[cols].rename_axis(["region", "period"])
+    # carry each given value forward to later years, column by column (blank cells stay blank)
+    filled = given.reindex(grid).groupby(level="region").ffill()
+    out = filled.loc[pd.MultiIndex.from_product([base.index, starts], names=["region", "period"])]
+    fallback = base.reindex(out.index.get_level_values("region")).set_axis(out.index)
+    return out.astype(float).fillna(fallback).sort_index()
 
 
 def policies_in_force(case: Case, starts: list[int]) -> pd.DataFrame:

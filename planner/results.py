@@ -10,13 +10,12 @@ probability), per unit.
 """
 from __future__ import annotations
 
-import math
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from pyomo.environ import value
 
 from models import COMPONENTS
 from models.power import HOURS_PER_YEAR
@@ -24,7 +23,7 @@ from models.workloads import MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY
 
 from . import finance
 from .prepare import ModelData
-from .solver import Solution
+from .solver import Solution, expression_value
 
 CUR = "{currency}"  # replaced by the case's currency in headers and docs
 
@@ -170,17 +169,40 @@ def _unit_costs(built: pd.Series, in_service: pd.Series, data, *, capex: dict, l
                 rate: float) -> dict[tuple, float]:
     """Annual cost of one unit in service per (asset..., period): annuities of builds still in
     service plus fixed O&M of everything in service, averaged over what is in service."""
-    out = {}
-    for key, n in in_service.items():
-        if n <= 1e-9:
-            continue
-        asset, p = key[:-1], key[-1]
-        a = asset if len(asset) > 1 else asset[0]
-        price = capex.get(a, 0.0)
-        annual = finance.annuity(price, rate, life[a]) if price == price and price else 0.0  # blank: cannot be built
-        paying = sum(built.get(asset + (q,), 0.0) for q in data.period_starts if finance.in_service(q, life[a], p))
-        out[key] = (annual * paying + fom.get(a, 0.0) * n) / n
-    return out
+    starts = list(data.period_starts)
+    service = in_service.unstack("period").reindex(columns=starts).fillna(0.0)
+    if service.empty:
+        return {}
+    made = built.unstack("period").reindex(index=service.index, columns=starts).fillna(0.0) if len(built) \
+        else pd.DataFrame(0.0, index=service.index, columns=starts)
+    assets = list(service.index)        # region ids, or (from, to) corridors
+    lives = np.array([life[a] for a in assets], dtype=float)
+    prices = np.array([capex.get(a, 0.0) for a in assets], dtype=float)
+    prices = np.where(np.isnan(prices), 0.0, prices)   # blank capex: cannot be built
+    annual = np.array([finance.annuity(c, rate, t) if c else 0.0 for c, t in zip(prices, lives)])
+    # paying[a, p] = builds of a still in service at p: one (periods x periods) mask per distinct life
+    paying = np.zeros(service.shape)
+    for t in np.unique(lives):
+        rows = lives == t
+        serves = np.array([[finance.in_service(q, t, p) for p in starts] for q in starts], dtype=float)
+        paying[rows] = made.to_numpy()[rows] @ serves
+    n = service.to_numpy()
+    o_and_m = np.array([fom.get(a, 0.0) for a in assets], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = (annual[:, None] * paying + o_and_m[:, None] * n) / n
+    rows, cols = np.nonzero(n > 1e-9)
+    return {(a if isinstance(a, tuple) else (a,)) + (starts[j],): float(per_unit[i, j])
+            for i, j, a in zip(rows, cols, (assets[i] for i in rows))}
+
+
+def _kept(method):
+    """Compute a table once per Results; callers get their own copy to change."""
+    @functools.wraps(method)
+    def table(self):
+        if method.__name__ not in self._kept:
+            self._kept[method.__name__] = method(self)
+        return self._kept[method.__name__].copy()
+    return table
 
 
 def _clean(x: pd.Series | pd.DataFrame, tol: float = 1e-9):
@@ -203,6 +225,7 @@ class Results:
         self.free_plan = free_plan
         self.free_cost = free_cost
         self.value_of_information = value_of_information or {}
+        self._kept: dict[str, pd.DataFrame] = {}
 
     # ---- shared extracts -------------------------------------------------------------------
 
@@ -247,18 +270,30 @@ class Results:
         df["max_racks"] = df["max_racks"].where(df["max_racks"] != float("inf"))
         return df
 
+    @cached_property
+    def _cost_values(self) -> dict[str, dict]:
+        """Each registered cost expression's value (currency/year), keyed as the expression is."""
+        return {term.expression: {k: expression_value(e) for k, e in getattr(self.m, term.expression).items()}
+                for term in self.m.cost_terms}
+
+    @cached_property
+    def objective(self) -> float:
+        """Total discounted cost: the objective, summed from the same cost terms it is built from."""
+        by = self.cost_by_future()   # probabilities add up to one, so this is plan + expected operations
+        return float((by["total_cost"] * by["probability"]).sum())
+
     def cost_by_future(self) -> pd.DataFrame:
         """Discounted first-stage (plan) and second-stage (operations) cost per future."""
-        m, d = self.m, self.data
+        d = self.data
         first, second = 0.0, {f: 0.0 for f in d.futures}
-        for term in m.cost_terms:
-            expr = getattr(m, term.expression)
+        for term in self.m.cost_terms:
+            values = self._cost_values[term.expression]
             for p in d.period_starts:
                 if term.per_future:
                     for f in d.futures:
-                        second[f] += d.weights[p] * value(expr[f, p])
+                        second[f] += d.weights[p] * values[f, p]
                 else:
-                    first += d.weights[p] * value(expr[p])
+                    first += d.weights[p] * values[p]
         rows = [(f, prob, first, second[f], first + second[f]) for f, prob in d.futures.items()]
         return pd.DataFrame(rows, columns=["future", "probability", "first_stage_cost", "second_stage_cost", "total_cost"])
 
@@ -281,6 +316,7 @@ class Results:
         totals = c.groupby("component")["discounted_cost"].sum()
         return {k: float(totals.get(k, 0.0)) for k in COMPONENTS}
 
+    @_kept
     def summary(self) -> pd.DataFrame:
         s, d = self.settings, self.data
         cap = self._capacity_by_future()
@@ -299,7 +335,7 @@ class Results:
         plan_net = net[net["future"] == next(iter(d.futures))] if d.stochastic and len(net) else net
         rows = [
             ("status", self.solution.status, ""),
-            ("objective", float(value(self.m.total_cost)), f"{cur} (discounted to {s.start_year}){expected}"),
+            ("objective", self.objective, f"{cur} (discounted to {s.start_year}){expected}"),
             *[(f"cost_{k}", v, cur) for k, v in costs.items()],
             ("first_stage_cost", sum(costs[k] for k in PLAN_COMPONENTS), f"{cur}: the build plan"),
             ("second_stage_cost", sum(v for k, v in costs.items() if k not in PLAN_COMPONENTS), f"{cur}: operations{expected}"),
@@ -312,7 +348,7 @@ class Results:
             ("demand_served_share", 1 - lost / demand if demand > 0 else 1.0, "fraction"),
         ]
         if self.free_cost is not None:
-            rows.append(("cost_of_planned_builds", float(value(self.m.total_cost)) - self.free_cost,
+            rows.append(("cost_of_planned_builds", self.objective - self.free_cost,
                          f"{cur}: this plan minus the optimum without planned builds"))
         if d.stochastic:
             rows += [(f"cost_if_{f}", float(c), cur) for f, c in zip(*self.cost_by_future()[["future", "total_cost"]].T.values)]
@@ -320,18 +356,19 @@ class Results:
             rows.append((key, float(v), cur))
         return pd.DataFrame(rows, columns=["item", "value", "unit"])
 
+    @_kept
     def costs(self) -> pd.DataFrame:
         m, d = self.m, self.data
         r, start = self.settings.discount_rate, self.settings.start_year
         rows = []
         for term in m.cost_terms:
-            expr = getattr(m, term.expression)
+            values = self._cost_values[term.expression]
             for period in d.periods:
                 p = period.start
                 if term.per_future:
-                    annual = sum(d.futures[f] * value(expr[f, p]) for f in m.FUTURES)
+                    annual = sum(d.futures[f] * values[f, p] for f in m.FUTURES)
                 else:
-                    annual = value(expr[p])
+                    annual = values[p]
                 for y in period.calendar_years:
                     rows.append((y, p, term.component, annual, annual * finance.discount_factor(r, y - start)))
         df = pd.DataFrame(rows, columns=["year", "period", "component", "cost", "discounted_cost"])
@@ -340,6 +377,7 @@ class Results:
         df = df.sort_values(["year", "component"], key=lambda s: s.map(order) if s.name == "component" else s)
         return self._ordered("costs", df)
 
+    @_kept
     def capacity(self) -> pd.DataFrame:
         racks = self._racks
         it = self._it_mw.rename("it_mw").reset_index()
@@ -356,11 +394,13 @@ class Results:
         df[num] = _clean(df[num])
         return self._ordered("capacity", df.sort_values(["future", "region", "year"]))
 
+    @_kept
     def serving(self) -> pd.DataFrame:
         s = _clean(self._served)
         df = s[s > 0].reset_index().rename(columns={"period": "year"})
         return self._ordered("serving", df.sort_values(["future", "from_region", "to_region", "workload", "year"]))
 
+    @_kept
     def network(self) -> pd.DataFrame:
         m, d = self.m, self.data
         corridors = d.corridors[d.corridors["optical_allowed"] | d.corridors["hvdc_allowed"]]
@@ -395,6 +435,7 @@ class Results:
         df = _clean(df).reset_index().rename(columns={"period": "year"})
         return self._ordered("network", df)
 
+    @_kept
     def energy(self) -> pd.DataFrame:
         m, d = self.m, self.data
         grid = _series(m.grid_power_mw, ["future", "region", "period"])
@@ -418,6 +459,7 @@ class Results:
         df = _clean(df).reset_index().rename(columns={"period": "year"})
         return self._ordered("energy", df)
 
+    @_kept
     def unserved(self) -> pd.DataFrame:
         un = _clean(_series(self.m.tokens_unserved, ["future", "region", "workload", "period"]))
         df = pd.DataFrame({"ttok_per_day": un, "demand": self.data.demand.reindex(un.index)})
@@ -426,6 +468,7 @@ class Results:
         df = df.reset_index().rename(columns={"period": "year"})
         return self._ordered("unserved", df)
 
+    @_kept
     def prices(self) -> pd.DataFrame:
         m, d = self.m, self.data
         w, prob = d.weights, d.futures
@@ -463,6 +506,7 @@ class Results:
             df[col] = df[col].fillna("") if col in df else ""
         return self._ordered("prices", df)
 
+    @_kept
     def risks(self) -> pd.DataFrame:
         """Overcapacity, most expensive first: idle racks, stranded builds, planned builds above the
         optimum, and idle network capacity."""
@@ -498,15 +542,20 @@ class Results:
         """New racks whose region stays below min_utilization every year from their build to the
         end of the horizon: in every future, or in the future with the least demand."""
         d, s = self.data, self.settings
-        cap = self._capacity_by_future()
+        cap = self._capacity_by_future().sort_values(["future", "region", "year"])
         low = d.demand.groupby(level="future").sum().idxmin()
-        below = cap.assign(below=cap["utilization"] < s.min_utilization)
+        # below_to_end: utilisation below min_utilization in this year and every later one
+        below = (cap["utilization"] < s.min_utilization).astype(int)
+        reverse = below.iloc[::-1]
+        to_end = reverse.groupby([cap["future"].iloc[::-1], cap["region"].iloc[::-1]]).cummin().iloc[::-1]
+        stays = pd.Series(to_end.to_numpy() > 0, index=pd.MultiIndex.from_arrays(
+            [cap["region"], cap["year"], cap["future"]])).unstack("future")
+        use = dict(zip(zip(cap["future"], cap["region"], cap["year"]), cap["utilization"]))
         built = self._racks["racks_built"]
         annual = self._annual_new_rack_cost
         rows = []
         for (region, q), racks in built[built > 0.5].items():
-            after = below[(below["region"] == region) & (below["year"] >= q)]
-            always = after.groupby("future")["below"].all()
+            always = stays.loc[(region, q)]
             if always.all():
                 futures, where = list(d.futures), "in every future" if d.stochastic else ""
             elif d.stochastic and always.get(low, False):
@@ -514,9 +563,8 @@ class Results:
             else:
                 continue
             for f in futures:
-                at = after[(after["future"] == f) & (after["year"] == q)]["utilization"]
                 rows.append(dict(future=f, asset="racks", region=region, year=q,
-                                 utilization=float(at.iloc[0]) if len(at) else 0.0, idle=racks, unit="racks",
+                                 utilization=float(use.get((f, region, q), 0.0)), idle=racks, unit="racks",
                                  idle_cost=racks * annual[region], flag="stranded",
                                  reason=f"{racks:,.0f} racks built in {q} stay below min_utilization "
                                         f"{s.min_utilization:.0%} every year to {d.period_starts[-1]} {where}".rstrip()))
