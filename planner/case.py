@@ -73,6 +73,7 @@ class Case:
     policies: pd.DataFrame
     planned_builds: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    read_seconds: float = 0.0     # of the time it took to load, how much went to reading files
 
     @property
     def periods(self) -> list[finance.Period]:
@@ -119,6 +120,7 @@ class Case:
             corridors=_corridor_defaults(t["corridors"], regions, settings),
             policies=t["policies"],
             planned_builds=t["planned_builds"],
+            read_seconds=raw.seconds,
         )
 
 

@@ -1,6 +1,7 @@
 """The `planner` command (SPEC section 6). Heavy imports wait inside commands so --help is quick."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -295,12 +296,12 @@ def report(
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)   # an exit code when the command ended with typer.Exit
     except KeyboardInterrupt:
         print("interrupted; earlier results are untouched", file=sys.stderr)
         sys.exit(130)
     except typer.Exit as done:
-        sys.exit(done.exit_code)
+        _leave(done.exit_code)
     except typer.Abort:
         print("aborted", file=sys.stderr)
         sys.exit(1)
@@ -316,3 +317,17 @@ def main() -> None:
         print(f"planner stopped on an internal error ({type(err).__name__}: {err}); earlier results are untouched. "
               f"Details are in {fh.name}; please report them.", file=sys.stderr)
         sys.exit(1)
+    else:
+        _leave(code if isinstance(code, int) else 0)
+
+
+def _leave(code: int) -> None:
+    """End a finished command without tearing the interpreter down.
+
+    By now every file is written and published, and executors are shut down. What is left is
+    freeing the model object by object, which took 1.5 s after a 62-region, 25-year run
+    (docs/performance.md), so flush the terminal and exit straight away.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

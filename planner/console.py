@@ -117,7 +117,9 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
         console.print(f"[yellow]warning:[/] {note}")
     if outcome.problems:
         console.print(f"[yellow]{len(outcome.problems)} input warning(s)[/]; see run.json or `planner validate`.")
-    console.print(f"Results in [bold]{outcome.folder}[/] ({outcome.timings.get('solve', 0):.1f} s solving)")
+    t = outcome.timings
+    total = sum(v for k, v in t.items() if k != "solve")
+    console.print(f"Results in [bold]{outcome.folder}[/] ({total:.1f} s, of which HiGHS {t.get('highs', 0):.1f} s)")
 
 
 def _cell(value, unit: str, currency: str) -> str:

@@ -64,23 +64,26 @@ def _describe(data: ModelData, family, key: tuple, amount: float) -> Shortfall:
     return Shortfall(family.row, f"{zone_text} {period}", amount, family.unit, text)
 
 
-def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | None = None) -> list[str]:
+def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | None = None, live=None) -> list[str]:
     """Binding policies that are met only by leaving demand unserved (SPEC 4.5).
 
     For each policy family (policy and zone) that binds in a period where demand goes unserved,
     solve once without that family; where more demand is then served, the policy is what left it
     unserved, and the warning says by how much. Unserved demand that a policy did not cause (a
     capacity limit, say) gives no warning.
+
+    With ``live`` (the main solve's :class:`~planner.solver.LiveLP`) each counterfactual drops
+    the family's rows from HiGHS's copy of the LP and re-solves from the optimal basis; without
+    it, the model is rebuilt without the family and solved from scratch. Both give the same LP.
     """
     import dataclasses
-
-    from pyomo.environ import value as _value
 
     unserved = _unserved(model)
     if unserved.sum() <= TOLERANCE:
         return []
     binding: dict[tuple[str, str], set[int]] = {}
-    for con in (model.min_green_share, model.carbon_cap, model.min_zone_capacity_share):
+    families = (model.min_green_share, model.carbon_cap, model.min_zone_capacity_share)
+    for con in families:
         for key in con:
             if abs(model.dual.get(con[key], 0.0)) > 1e-9:
                 zone, period = key[-2], key[-1]
@@ -90,12 +93,21 @@ def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | N
     base = SolverOptions(**{**(options or SolverOptions()).__dict__, "log_file": None, "log_to_console": False})
     notes = []
     for (family, zone), periods in sorted(binding.items()):
-        pol = data.policies
-        keep = ~((pol["policy"] == names[family]) & (pol["zone"] == zone))
-        relaxed = build_model(dataclasses.replace(data, policies=pol[keep]))
-        if not solve(relaxed, base).optimal:
-            continue
-        freed = (unserved - _unserved(relaxed).reindex(unserved.index, fill_value=0.0)).groupby(level="period").sum()
+        if live is not None:
+            rows = [c for key, c in getattr(model, family).items() if key[-2] == zone]
+            keys = list(model.tokens_unserved)
+            values = live.values_without(rows, [model.tokens_unserved[k] for k in keys])
+            if values is None:
+                continue
+            without = _unserved_series(keys, values)
+        else:
+            pol = data.policies
+            keep = ~((pol["policy"] == names[family]) & (pol["zone"] == zone))
+            relaxed = build_model(dataclasses.replace(data, policies=pol[keep]))
+            if not solve(relaxed, base).optimal:
+                continue
+            without = _unserved(relaxed)
+        freed = (unserved - without.reindex(unserved.index, fill_value=0.0)).groupby(level="period").sum()
         for period in sorted(periods):
             gained = float(freed.get(period, 0.0))
             if gained > 1e-6:
@@ -106,10 +118,14 @@ def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | N
 
 
 def _unserved(model):
+    values = model.tokens_unserved.extract_values()
+    return _unserved_series(list(values), list(values.values()))
+
+
+def _unserved_series(keys: list, values: list):
     import pandas as pd
 
-    values = model.tokens_unserved.extract_values()
-    if not values:
+    if not keys:
         return pd.Series(dtype=float)
-    index = pd.MultiIndex.from_tuples(list(values), names=["future", "region", "workload", "period"])
-    return pd.Series(list(values.values()), index=index, dtype=float).fillna(0.0)
+    index = pd.MultiIndex.from_tuples(keys, names=["future", "region", "workload", "period"])
+    return pd.Series(values, index=index, dtype=float).fillna(0.0)

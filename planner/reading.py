@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class RawCase:
     sha256: str
     sheets: dict[str, RawSheet]
     problems: list[Problem]
+    seconds: float = 0.0          # time spent reading the files (run.json timings)
 
 
 def case_name(path: Path) -> str:
@@ -51,6 +53,7 @@ def case_name(path: Path) -> str:
 
 
 def read_case(path: str | Path) -> RawCase:
+    started = time.perf_counter()
     path = Path(path)
     problems: list[Problem] = []
     grids: dict[str, list[list[object]]] = {}
@@ -79,7 +82,7 @@ def read_case(path: str | Path) -> RawCase:
             sheets[name] = sheet
 
     digest = _sha256(path) if path.exists() else ""
-    return RawCase(path, case_name(path), digest, sheets, problems)
+    return RawCase(path, case_name(path), digest, sheets, problems, time.perf_counter() - started)
 
 
 def _sha256(path: Path) -> str:

@@ -8,15 +8,16 @@ is optimal; a failure at any point leaves earlier results untouched.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import platform
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
-
-from pyomo.environ import value
 
 from models import build_model
 
@@ -31,7 +32,7 @@ from .store import StoredRun
 from .plans import without_planned_builds
 from .scenario import is_scenario, load_scenario
 from .stochastic import solve_plan, value_of_information
-from .solver import SolverOptions, solve
+from .solver import SolverOptions, objective_value, solve
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -70,15 +71,58 @@ def versions() -> dict[str, str]:
     return out
 
 
+class StageClock:
+    """Wall time and peak memory of each stage of a run (run.json ``timings`` and ``memory_mb``).
+
+    Stages, in order: read (files), check (validation, defaults, scenario changes), build (period
+    data and the Pyomo model), handoff (model to HiGHS), highs (HiGHS itself), analysis (extra
+    solves: without planned builds, value of information, policy counterfactuals), extract
+    (values back into Pyomo and the result tables), export (files and report). ``solve`` is the
+    contract's sum of handoff, highs and loading values back.
+
+    Memory is the process's peak resident set size when the stage ended: it only grows, so a
+    stage that raises it shows as a step.
+    """
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, stage: str, seconds: float | None = None) -> None:
+        """End ``stage`` now (or record ``seconds`` measured elsewhere) and start the next."""
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + (now - self._t if seconds is None else seconds)
+        self.peak_mb[stage] = peak_memory_mb()
+        self._t = now
+
+    def restart(self) -> None:
+        self._t = time.perf_counter()
+
+    def running(self) -> float:
+        """Seconds since the last lap."""
+        return time.perf_counter() - self._t
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far, MB (0 where the platform cannot say)."""
+    try:
+        import resource
+    except ImportError:   # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverOptions | None = None,
              progress: Callable[[str], None] = lambda stage: None, name: str | None = None) -> RunOutcome:
     path, out_dir = Path(path), Path(out_dir)
     options = options or SolverOptions()
-    timings: dict[str, float] = {}
+    clock = StageClock()
+    timings = clock.seconds
     started = dt.datetime.now(dt.timezone.utc)
 
     progress("reading and checking inputs")
-    t0 = time.perf_counter()
     try:
         case, futures = load_input(path)
     except InputError as err:
@@ -87,81 +131,100 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
                           problems=err.problems)
     name = name or case.name
     folder_name = export.safe_name(name)
-    timings["read"] = time.perf_counter() - t0
+    loaded = clock.running()
+    clock.lap("read", case.read_seconds)
+    clock.lap("check", loaded - case.read_seconds)
 
     progress("building the model")
-    t0 = time.perf_counter()
     data = prepare(case, futures)
     model = build_model(data)
-    timings["build"] = time.perf_counter() - t0
+    clock.lap("build")
+    # The model is millions of long-lived objects; left to the cycle collector, every full
+    # collection in the stages below would scan all of them again (docs/performance.md).
+    with _kept_out_of_gc():
+        staging = export.staging_folder(out_dir, folder_name)
+        try:
+            progress("solving with HiGHS")
+            opts = SolverOptions(**{**options.__dict__, "log_file": options.log_file or staging / "solver.log"})
+            clock.restart()
+            solution = solve(model, opts, keep_live=True)
+            clock.lap("handoff", solution.timings["handoff"])
+            clock.lap("highs", solution.timings["highs"])
+            clock.lap("extract", solution.timings["load"])
+            # the contract's figure: hand-off + HiGHS + values back
+            timings["solve"] = sum(solution.timings.values())
+            if not solution.optimal:
+                export.discard(staging)
+                shortfalls = []
+                if solution.status in ("infeasible", "infeasible_or_unbounded"):
+                    progress("finding what cannot be met")
+                    shortfalls = diagnose(data, options)
+                return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
+                                  case=case, problems=case.warnings, timings=timings, shortfalls=shortfalls)
 
-    staging = export.staging_folder(out_dir, folder_name)
-    try:
-        progress("solving with HiGHS")
-        opts = SolverOptions(**{**options.__dict__, "log_file": options.log_file or staging / "solver.log"})
-        solution = solve(model, opts)
-        timings["solve"] = sum(solution.timings.values())
-        timings.update({f"solve_{k}": v for k, v in solution.timings.items()})
-        if not solution.optimal:
+            clock.restart()
+            free_plan = free_cost = None
+            if not data.planned_builds.empty:
+                progress("solving without planned builds, to price them")
+                free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", _quiet(opts))
+            info = None
+            if data.stochastic:
+                info = value_of_information(data, objective_value(model), _quiet(opts), progress).as_dict()
+            progress("checking whether policies leave demand unserved")
+            notes = policies_forcing_unserved(data, model, _quiet(opts), live=solution.live)
+            solution.live = None   # release HiGHS's copy of the LP before the tables are made
+            clock.lap("analysis")
+
+            progress("writing results")
+            results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
+            tables = results.tables()
+            clock.lap("extract")
+            export.write_tables(tables, staging, case.settings.currency)
+            meta = {
+                "scenario": name,
+                "status": solution.status,
+                "objective": results.objective,
+                "currency": case.settings.currency,
+                "costs": results.cost_by_component(),
+                "stages": _stages(results),
+                **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
+                "inputs": str(path),
+                "inputs_sha256": case.sha256,
+                "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
+                                                          "rack_kw", "max_utilization", "min_utilization", "currency")},
+                "timings": timings,
+                "memory_mb": clock.peak_mb,
+                "versions": versions(),
+                "solver": {"name": solution.solver, "message": solution.message,
+                           "objective_reported_by_solver": solution.objective,
+                           "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()
+                                       if k != "log_file"}},
+                "model": solution.size,
+                "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + notes,
+                "started": started.isoformat(timespec="seconds"),
+            }
+            progress("drawing the report")
+            write_report(StoredRun(staging, meta, tables), staging / "report.html", regret=regret_next_to(out_dir, name))
+            clock.lap("export")
+            export.write_run_json(meta, staging)
+            _pause_for_tests()
+            target = out_dir / folder_name
+            export.publish(staging, target)
+        except BaseException:
             export.discard(staging)
-            shortfalls = []
-            if solution.status in ("infeasible", "infeasible_or_unbounded"):
-                progress("finding what cannot be met")
-                shortfalls = diagnose(data, options)
-            return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
-                              case=case, problems=case.warnings, timings=timings, shortfalls=shortfalls)
+            raise
+        return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
+                          case=case, problems=case.warnings, timings=timings, notes=notes)
 
-        t0 = time.perf_counter()
-        free_plan = free_cost = None
-        if not data.planned_builds.empty:
-            progress("solving without planned builds, to price them")
-            free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", _quiet(opts))
-        info = None
-        if data.stochastic:
-            info = value_of_information(data, float(value(model.total_cost)), _quiet(opts), progress).as_dict()
-        timings["analysis"] = time.perf_counter() - t0
 
-        progress("writing results")
-        t0 = time.perf_counter()
-        progress("checking whether policies leave demand unserved")
-        notes = policies_forcing_unserved(data, model, _quiet(opts))
-        results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
-        tables = results.tables()
-        export.write_tables(tables, staging, case.settings.currency)
-        meta = {
-            "scenario": name,
-            "status": solution.status,
-            "objective": float(value(model.total_cost)),
-            "currency": case.settings.currency,
-            "costs": results.cost_by_component(),
-            "stages": _stages(results),
-            **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
-            "inputs": str(path),
-            "inputs_sha256": case.sha256,
-            "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
-                                                      "rack_kw", "max_utilization", "min_utilization", "currency")},
-            "timings": timings,
-            "versions": versions(),
-            "solver": {"name": solution.solver, "message": solution.message,
-                       "objective_reported_by_solver": solution.objective,
-                       "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()
-                                   if k != "log_file"}},
-            "model": solution.size,
-            "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + notes,
-            "started": started.isoformat(timespec="seconds"),
-        }
-        progress("drawing the report")
-        write_report(StoredRun(staging, meta, tables), staging / "report.html", regret=regret_next_to(out_dir, name))
-        timings["export"] = time.perf_counter() - t0
-        export.write_run_json(meta, staging)
-        _pause_for_tests()
-        target = out_dir / folder_name
-        export.publish(staging, target)
-    except BaseException:
-        export.discard(staging)
-        raise
-    return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
-                      case=case, problems=case.warnings, timings=timings, notes=notes)
+@contextmanager
+def _kept_out_of_gc():
+    """Objects alive now (the model) are left out of cycle collections until the block ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _quiet(options: SolverOptions) -> SolverOptions:

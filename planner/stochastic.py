@@ -15,15 +15,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from pyomo.environ import value
 
 from models import build_model
 
 from .plans import Plan, evaluate, plan_of
 from .prepare import ModelData
-from .solver import SolverOptions, solve
+from .solver import SolverOptions, objective_value, solve
 
 AVERAGE = "average"
 
@@ -62,7 +60,7 @@ def solve_plan(data: ModelData, name: str, options: SolverOptions | None = None)
     sol = solve(m, options)
     if not sol.optimal:
         raise RuntimeError(f"{name}: {sol.status} ({sol.message})")
-    return plan_of(m, name), float(value(m.total_cost))
+    return plan_of(m, name), objective_value(m)
 
 
 @dataclass
@@ -96,7 +94,7 @@ def value_of_information(data: ModelData, stochastic_cost: float, options: Solve
     m, sol = evaluate(data, avg_plan, options)
     if not sol.optimal:
         raise RuntimeError(f"the average-future plan could not be evaluated: {sol.status}")
-    eev = float(value(m.total_cost))
+    eev = objective_value(m)
     per_future = {}
     for f in data.futures:
         progress(f"solving with perfect information of {f}")

@@ -80,12 +80,10 @@ def variants(path: Path, vary: dict[str, list]) -> tuple[str, list[Variant]]:
 
 def solve_variant(index: int, values: dict, data: ModelData, options: SolverOptions) -> dict:
     """Worker: build, solve and summarise one variant. Top-level so that processes can run it."""
-    from pyomo.environ import value
-
     from models import build_model
 
     from .results import Results
-    from .solver import solve
+    from .solver import objective_value, solve
     from .store import headline
 
     model = build_model(data)
@@ -94,7 +92,7 @@ def solve_variant(index: int, values: dict, data: ModelData, options: SolverOpti
     if not sol.optimal:
         return row
     results = Results(model, data, sol)
-    meta = {"scenario": data.name, "status": sol.status, "objective": float(value(model.total_cost)),
+    meta = {"scenario": data.name, "status": sol.status, "objective": objective_value(model),
             "costs": results.cost_by_component()}
     head = headline(results.tables(), meta)
     head.pop("scenario", None)

@@ -41,7 +41,12 @@ def test_default_run_writes_the_contract(tmp_path):
     folder = tmp_path / "base"  # the default is the bundled base scenario
     meta = json.loads((folder / "run.json").read_text())
     assert RUN_KEYS <= meta.keys() and COSTS == meta["costs"].keys()
-    assert {"read", "build", "solve", "export"} <= meta["timings"].keys()
+    assert {"read", "build", "solve", "export"} <= meta["timings"].keys()   # the contract's four
+    stages = ("read", "check", "build", "handoff", "highs", "analysis", "extract", "export")
+    assert set(stages) <= meta["timings"].keys() and set(stages) <= meta["memory_mb"].keys()
+    assert meta["timings"]["solve"] >= meta["timings"]["highs"] > 0
+    peaks = [meta["memory_mb"][s] for s in stages]
+    assert peaks == sorted(peaks) and peaks[0] > 0   # a running peak: never falls
     assert meta["status"] == "optimal"
     assert sum(meta["costs"].values()) == pytest.approx(meta["objective"], rel=1e-9)
     for table in TABLES:

@@ -1,0 +1,4 @@
+"""``python -m planner ...`` is the ``planner`` command."""
+from .cli import main
+
+main()
