@@ -19,7 +19,7 @@ import pandas as pd
 from models import build_model
 
 from .prepare import ModelData
-from .solver import Solution, SolverOptions, solve
+from .solver import SolverOptions, solve
 
 BUILDS = {
     "racks_built": ("racks_built", ["region", "period"]),

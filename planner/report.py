@@ -9,7 +9,6 @@ errors and what rendered in ``#report-check``, so a headless browser can check t
 from __future__ import annotations
 
 import html
-import json
 import math
 from pathlib import Path
 

@@ -11,10 +11,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-from pyomo.environ import value
 
 from .plans import Plan, PlanMismatch, evaluate
 from .prepare import ModelData, prepare

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .case import Case, CheckedInput, finish_case, read_checked
 from .prepare import Future
-from .problems import ERROR, InputError, Problem, error, nearest
+from .problems import InputError, Problem, error, nearest
 from .reading import RawSheet
 from .schema import SHEETS, TIME_VARYING
 from .validation import ORIGIN, ROW, _check_references, _check_sheet, convert, is_blank

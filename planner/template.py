@@ -109,7 +109,6 @@ def case_tables(case) -> dict[str, pd.DataFrame]:
 def write_template(path: str | Path, case=None, force: bool = False) -> Path:
     """Write the template (filled from ``case`` if given) to ``path``, atomically; an existing
     file is never overwritten unless ``force``."""
-    import xlsxwriter
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":

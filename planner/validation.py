@@ -27,7 +27,7 @@ import pandas as pd
 from . import finance
 from .problems import ERROR, Problem, error, nearest, warning
 from .reading import RawCase, RawSheet
-from .schema import SETTINGS, SHEETS, TIME_VARYING, Column, Kind, Sheet, Wide
+from .schema import SETTINGS, SHEETS, Column, Kind, Sheet, Wide
 
 ROW = "_row"  # spreadsheet row of each typed record
 BAD = "_bad"  # the record has a bad cell: used for references, then dropped
@@ -235,7 +235,7 @@ def _check_sheet(sheet: Sheet, raw: RawSheet) -> tuple[pd.DataFrame | None, list
         guess = nearest(name, extra)
         hint = f"; is '{guess}' meant to be it?" if guess else ""
         if sheet.wide and name in (sheet.wide.year, sheet.wide.value):
-            hint += f" (or give one column per year, e.g. 2026, 2027, ...)"
+            hint += " (or give one column per year, e.g. 2026, 2027, ...)"
         problems.append(error(sheet.name, f"required column '{name}' is missing{hint}", row=raw.header_row, column=name))
     if missing:
         return None, problems
