@@ -38,8 +38,13 @@ STATUS_WORDS = {
 class SolverOptions:
     """HiGHS options the planner exposes (see docs/formulation.md, "Solving")."""
 
-    algorithm: str = "ipm"          # ipm (interior point), simplex, choose, pdlp
-    crossover: bool = True          # clean vertex solution and basic duals after interior point
+    # Interior point + crossover. HiGHS's dual simplex ("choose" or "simplex") reached the same
+    # optimum 1.3-4x faster on every benchmark size, but where several placements cost the same
+    # it ends on an extreme one (on the national case it sends more real-time work west than
+    # training); interior point ends near the middle of the tied set, and crossover then gives
+    # a vertex, basic duals and a basis for warm what-ifs (docs/performance.md, "HiGHS options").
+    algorithm: str = "ipm"          # ipm, choose (HiGHS decides: dual simplex for an LP), simplex, pdlp
+    crossover: bool = True          # after interior point: a vertex and basic duals
     presolve: bool = True
     threads: int | None = None      # None: HiGHS decides
     time_limit: float | None = None  # seconds
@@ -212,8 +217,10 @@ def expression_value(e) -> float:
     objective are sums of coefficient x variable, which this reads directly, about ten times
     faster. Anything else is left to Pyomo.
     """
+    if not _READERS:
+        _READERS.update(_readers())
     kind = type(e)
-    if kind in _NUMBERS:   # Pyomo's own set of number types (float, int, numpy's, ...)
+    if kind in _NUMBERS:
         return e
     read = _READERS.get(kind)
     if read is not None:
@@ -233,7 +240,11 @@ def objective_value(m) -> float:
 
 
 def _readers() -> dict:
+    from pyomo.common.numeric_types import native_numeric_types
     from pyomo.core.expr import numeric_expr as ne
+
+    global _NUMBERS
+    _NUMBERS = native_numeric_types   # Pyomo's live set: it learns numpy's number types as it meets them
 
     def add(e):
         return sum(expression_value(a) for a in e.args)
@@ -246,11 +257,5 @@ def _readers() -> dict:
             ne.ProductExpression: times, ne.NegationExpression: lambda e: -expression_value(e.args[0])}
 
 
-def _numbers():
-    from pyomo.common.numeric_types import native_numeric_types
-
-    return native_numeric_types
-
-
-_NUMBERS = _numbers()
-_READERS = _readers()
+_NUMBERS: set = {float, int}   # replaced by Pyomo's set of number types on first use
+_READERS: dict = {}   # filled on first use, so that importing this module does not import Pyomo
