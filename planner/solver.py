@@ -39,7 +39,7 @@ class SolverOptions:
     """HiGHS options the planner exposes (see docs/formulation.md, "Solving")."""
 
     # Interior point + crossover. HiGHS's dual simplex ("choose" or "simplex") reached the same
-    # optimum 1.3-4x faster on every benchmark size, but where several placements cost the same
+    # optimum 1.4-3.4x faster on every benchmark size, but where several placements cost the same
     # it ends on an extreme one (on the national case it sends more real-time work west than
     # training); interior point ends near the middle of the tied set, and crossover then gives
     # a vertex, basic duals and a basis for warm what-ifs (docs/performance.md, "HiGHS options").
