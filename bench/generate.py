@@ -13,11 +13,14 @@ eastern half with the users; each region has corridors to its nearest ``density`
 other regions (the national case has 148 corridors over 31 regions, a density of about 0.3);
 HVDC may be built only on corridors from west to east. Workloads take latency limits from a
 fixed ladder (1, 10, 30, 200 ms, none, then 50, 100, ... ms) so that tighter classes have fewer
-feasible routes, as in the real case. Capacity limits are loose enough that every future is
-served: the benchmark times the modelling layer, not a diagnosis of an infeasible case.
+feasible routes, as in the real case. Limits leave most demand served (about 98 %): where
+demand keeps growing, the tightest-latency work of a crowded eastern region can outgrow the
+racks allowed within its reach and goes partly unserved, as in the real east. No policy or
+planned build can make the LP infeasible: the benchmark times the modelling layer, not a
+diagnosis of an infeasible case.
 
 Everything is drawn from ``numpy.random.default_rng(seed)``: the same arguments give the same
-files, byte for byte.
+files, byte for byte (the scenario's ``name`` is the folder's name).
 """
 from __future__ import annotations
 
