@@ -7,8 +7,6 @@ def fmt(request):
     return request.param
 
 
-import json
-import os
 from pathlib import Path
 
 BUNDLED = sorted((Path(__file__).resolve().parent.parent / "inputs" / "scenarios").glob("*.yaml"))

@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 
 from builder import region, sheets, write
 from planner import export
-from planner.cli import DEFAULT_CASE, app
-from planner.reading import case_name
+from planner.cli import app
 from planner.results import TABLES
 from planner.writing import write_sheets
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from clients import libreoffice
 from planner.case import load_case

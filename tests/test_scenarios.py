@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from builder import region, sheets, write
 from planner.case import load_case
 from planner.cli import app
-from planner.plans import plan_of
 from planner.prepare import prepare
 from planner.problems import InputError
 from planner.robustness import regret, stress

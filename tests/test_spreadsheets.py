@@ -1,8 +1,6 @@
 """Template, generated docs, named infeasibility, warnings, and id matching."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
