@@ -7,23 +7,9 @@ from rich.console import Console
 from rich import box
 from rich.table import Table
 
+from .formatting import money
 from .problems import Problem, collapse
 from .run import RunOutcome
-
-
-def money(x: float, currency: str) -> str:
-    """Money at a readable scale.
-
-    >>> money(1234567890, "USD"), money(-52_300, "CNY"), money(12.5, "USD")
-    ('1.23 bn USD', '-52.3 k CNY', '12.50 USD')
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    for size, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= size:
-            scaled = x / size
-            return f"{scaled:,.{2 if abs(scaled) < 10 else 1}f} {word} {currency}"
-    return f"{x:,.2f} {currency}"
 
 
 def thousands(racks: float) -> str:

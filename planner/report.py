@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .formatting import money
 from .store import StoredRun, headline
 
 ZONE_COLOURS = {"east": "#1f77b4", "central": "#8c564b", "west": "#ff7f0e", "": "#7f7f7f"}
@@ -83,16 +84,6 @@ table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 footer { color: #666; font-size: 12px; text-align: center; padding: 12px; }
 </style>
 """
-
-
-def money(x: float, currency: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    for size, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= size:
-            v = x / size
-            return f"{v:,.{2 if abs(v) < 10 else 1}f} {word} {currency}"
-    return f"{x:,.0f} {currency}"
 
 
 def _first_future(df: pd.DataFrame, prefer: str = "base") -> pd.DataFrame:
