@@ -28,8 +28,7 @@ class Shortfall:
 
 def diagnose(data: ModelData, options: SolverOptions | None = None) -> list[Shortfall]:
     """The rows that cannot be met, most violated first; empty if the elastic solve fails too."""
-    base = options or SolverOptions()
-    opts = SolverOptions(**{**base.__dict__, "log_file": None, "log_to_console": False})
+    opts = (options or SolverOptions()).quiet()
     m = build_model(data, elastic_rows=True)
     if not solve(m, opts).optimal:
         return []
@@ -90,7 +89,7 @@ def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | N
                 binding.setdefault((con.local_name, zone), set()).add(period)
     names = {"min_green_share": "min_green_share", "carbon_cap": "carbon_cap_mt",
              "min_zone_capacity_share": "min_zone_capacity_share"}
-    base = SolverOptions(**{**(options or SolverOptions()).__dict__, "log_file": None, "log_to_console": False})
+    base = (options or SolverOptions()).quiet()
     notes = []
     for (family, zone), periods in sorted(binding.items()):
         if live is not None:

@@ -243,17 +243,12 @@ class Results:
     def _served(self) -> pd.Series:
         return _series(self.m.tokens_served, ["future", "from_region", "to_region", "workload", "period"]).rename("ttok_per_day")
 
-    def _with_future(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Drop the future column when there is only one future."""
-        if not self.data.stochastic and "future" in df.columns:
-            df = df.drop(columns="future")
-        return df
-
     def _ordered(self, table: str, df: pd.DataFrame) -> pd.DataFrame:
+        """The table's columns in contract order; ``future`` first, and only with several futures."""
         cols = [c.name for c in TABLES[table]]
         if self.data.stochastic and "future" in df.columns:
             cols = ["future"] + cols
-        return self._with_future(df.reindex(columns=cols)).reset_index(drop=True)
+        return df.reindex(columns=cols).reset_index(drop=True)
 
     # ---- tables ----------------------------------------------------------------------------
 
@@ -299,16 +294,28 @@ class Results:
 
     def futures(self) -> pd.DataFrame:
         df = self.cost_by_future()
-        cap = self._capacity_by_future()
-        un = self.unserved() if self.data.stochastic else self.unserved().assign(future=next(iter(self.data.futures)))
-        demand = self.data.demand.groupby(level="future").sum()
-        lost = un.groupby("future")["ttok_per_day"].sum().reindex(df["future"]).fillna(0.0)
-        df["demand_served_share"] = 1 - lost.to_numpy() / demand.reindex(df["future"]).to_numpy()
-        by = cap.groupby("future")
-        cap = cap.assign(idle_years=cap["idle_racks"] * cap["year"].map(self.data.period_years))
-        df["mean_utilization"] = (by["busy_racks"].sum() / by["racks_in_service"].sum()).reindex(df["future"]).to_numpy()
-        df["idle_rack_years"] = cap.groupby("future")["idle_years"].sum().reindex(df["future"]).to_numpy()
+        use = self._use_by_future.reindex(df["future"])
+        df["demand_served_share"] = (1 - use["unserved"] / use["demand"]).to_numpy()
+        df["mean_utilization"] = (use["busy_racks"] / use["racks_in_service"]).to_numpy()
+        df["idle_rack_years"] = use["idle_rack_years"].to_numpy()
         return df[[c.name for c in FUTURES_TABLE]]
+
+    @cached_property
+    def _use_by_future(self) -> pd.DataFrame:
+        """Per future: demand and unserved (ttok/day summed over regions, workloads and periods),
+        busy racks and racks in service (summed over regions and periods) and idle rack-years.
+        The futures table shows them per future; the summary takes their expectation."""
+        d = self.data
+        cap = self._with_future(self.capacity())
+        cap = cap.assign(idle_rack_years=cap["idle_racks"] * cap["year"].map(d.period_years))
+        use = cap.groupby("future")[["busy_racks", "racks_in_service", "idle_rack_years"]].sum()
+        use["demand"] = d.demand.groupby(level="future").sum()
+        use["unserved"] = self._with_future(self.unserved()).groupby("future")["ttok_per_day"].sum()
+        return use.reindex(list(d.futures)).fillna(0.0)
+
+    def _with_future(self, df: pd.DataFrame) -> pd.DataFrame:
+        """A table with its ``future`` column, which tables of a case without futures leave out."""
+        return df if self.data.stochastic else df.assign(future=next(iter(self.data.futures)))
 
     def cost_by_component(self) -> dict[str, float]:
         """Total discounted cost by component; the values add up to the objective."""
@@ -319,20 +326,16 @@ class Results:
     @_kept
     def summary(self) -> pd.DataFrame:
         s, d = self.settings, self.data
-        cap = self._capacity_by_future()
         last_period = d.period_starts[-1]
         net = self.network()
         prob = pd.Series(d.futures)
-        un = self.unserved() if d.stochastic else self.unserved().assign(future=next(iter(d.futures)))
-        demand = float((d.demand.groupby(level="future").sum() * prob).sum())
-        lost = float((un.groupby("future")["ttok_per_day"].sum() * prob).fillna(0.0).sum()) if len(un) else 0.0
-        by = cap.groupby("future")
-        per_future_util = (by["busy_racks"].sum() / by["racks_in_service"].sum()).fillna(0.0)
-        util = float((per_future_util * prob).sum())
+        use = self._use_by_future
+        demand, lost = float((use["demand"] * prob).sum()), float((use["unserved"] * prob).sum())
+        util = float(((use["busy_racks"] / use["racks_in_service"]).fillna(0.0) * prob).sum())
         costs = self.cost_by_component()
         cur = self.currency
         expected = " (expected over the futures)" if d.stochastic else ""
-        plan_net = net[net["future"] == next(iter(d.futures))] if d.stochastic and len(net) else net
+        plan_net = net[net["future"] == next(iter(d.futures))] if d.stochastic and len(net) else net   # shared builds
         rows = [
             ("status", self.solution.status, ""),
             ("objective", self.objective, f"{cur} (discounted to {s.start_year}){expected}"),
@@ -518,13 +521,9 @@ class Results:
         df = df.sort_values(["idle_cost", "region", "year"], ascending=[False, True, True])
         return self._ordered("risks", df)
 
-    def _capacity_by_future(self) -> pd.DataFrame:
-        cap = self.capacity()
-        return cap if self.data.stochastic else cap.assign(future=next(iter(self.data.futures)))
-
     def idle(self) -> pd.DataFrame:
         """Every region-year (and future) with its idle racks and their annual cost, flagged or not."""
-        cap = self._capacity_by_future()
+        cap = self._with_future(self.capacity())
         cost = self._annual_cost_per_unit["racks"]
         return cap.assign(idle_cost=cap["idle_racks"] * [cost.get((r, y), 0.0) for r, y in zip(cap["region"], cap["year"])],
                           years=cap["year"].map(self.data.period_years))
@@ -542,7 +541,7 @@ class Results:
         """New racks whose region stays below min_utilization every year from their build to the
         end of the horizon: in every future, or in the future with the least demand."""
         d, s = self.data, self.settings
-        cap = self._capacity_by_future().sort_values(["future", "region", "year"])
+        cap = self._with_future(self.capacity()).sort_values(["future", "region", "year"])
         low = d.demand.groupby(level="future").sum().idxmin()
         # below_to_end: utilisation below min_utilization in this year and every later one
         below = (cap["utilization"] < s.min_utilization).astype(int)
@@ -578,7 +577,7 @@ class Results:
         free = self.free_plan.builds.get("racks_built", {})
         built = self._racks["racks_built"]
         annual = self._annual_new_rack_cost
-        cap = self._capacity_by_future()
+        cap = self._with_future(self.capacity())
         rows = []
         for (region, period), group in planned[planned["kind"].isin(["fixed", "min"])].groupby(["region", "period"]):
             have, optimum = float(built.get((region, period), 0.0)), free.get((region, period), 0.0)
@@ -601,7 +600,7 @@ class Results:
         net = self.network()
         if not len(net):
             return pd.DataFrame()
-        net = net if self.data.stochastic else net.assign(future=next(iter(self.data.futures)))
+        net = self._with_future(net)
         rows = []
         for tech, unit in (("optical", "Tbps"), ("hvdc", "GW")):
             cost = self._annual_cost_per_unit[tech]

@@ -1,9 +1,8 @@
 """One run, end to end: input files -> validated case -> model -> solution -> results folder.
 
-Each stage is timed (``read`` covers reading and checking, ``build`` preparing period data and
-building the Pyomo model, ``solve`` the hand-off to HiGHS, HiGHS itself and loading values
-back, ``export`` building the tables and writing them). Nothing is written unless the solve
-is optimal; a failure at any point leaves earlier results untouched.
+Each stage is timed and its peak memory recorded (``StageClock``; run.json ``timings`` and
+``memory_mb``). Nothing is written unless the solve is optimal; a failure at any point leaves
+earlier results untouched.
 """
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ import platform
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -145,7 +144,7 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
         staging = export.staging_folder(out_dir, folder_name)
         try:
             progress("solving with HiGHS")
-            opts = SolverOptions(**{**options.__dict__, "log_file": options.log_file or staging / "solver.log"})
+            opts = replace(options, log_file=options.log_file or staging / "solver.log")
             clock.restart()
             solution = solve(model, opts, keep_live=True)
             clock.lap("handoff", solution.timings["handoff"])
@@ -166,12 +165,12 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
             free_plan = free_cost = None
             if not data.planned_builds.empty:
                 progress("solving without planned builds, to price them")
-                free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", _quiet(opts))
+                free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", opts.quiet())
             info = None
             if data.stochastic:
-                info = value_of_information(data, objective_value(model), _quiet(opts), progress).as_dict()
+                info = value_of_information(data, objective_value(model), opts.quiet(), progress).as_dict()
             progress("checking whether policies leave demand unserved")
-            notes = policies_forcing_unserved(data, model, _quiet(opts), live=solution.live)
+            notes = policies_forcing_unserved(data, model, opts.quiet(), live=solution.live)
             solution.live = None   # release HiGHS's copy of the LP before the tables are made
             clock.lap("analysis")
 
@@ -225,11 +224,6 @@ def _kept_out_of_gc():
         yield
     finally:
         gc.unfreeze()
-
-
-def _quiet(options: SolverOptions) -> SolverOptions:
-    """Options for the extra solves of an analysis: same algorithm, no log."""
-    return SolverOptions(**{**options.__dict__, "log_file": None, "log_to_console": False})
 
 
 def _stages(results: Results) -> dict[str, float]:

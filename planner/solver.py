@@ -15,7 +15,7 @@ constraint's right-hand side.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,10 @@ class SolverOptions:
     time_limit: float | None = None  # seconds
     log_file: Path | None = None    # HiGHS log written here
     log_to_console: bool = False
+
+    def quiet(self, **changes) -> "SolverOptions":
+        """The same options without a log: for the extra solves of an analysis."""
+        return replace(self, log_file=None, log_to_console=False, **changes)
 
 
 @dataclass

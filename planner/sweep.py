@@ -107,7 +107,7 @@ def local_executor(workers: int | None = None) -> Executor:
 
 def run_sweep(items: list[Variant], executor: Executor, options: SolverOptions,
               progress=lambda done, total: None) -> pd.DataFrame:
-    opts = SolverOptions(**{**options.__dict__, "threads": 1, "log_file": None, "log_to_console": False})
+    opts = options.quiet(threads=1)   # one process per core: HiGHS threads would compete
     jobs = {executor.submit(solve_variant, v.index, v.values, v.data, opts): v.index for v in items}
     rows = []
     for done, job in enumerate(as_completed(jobs), start=1):
