@@ -18,6 +18,7 @@ from .plans import Plan, PlanMismatch, evaluate
 from .prepare import ModelData, prepare
 from .results import Results
 from .solver import SolverOptions
+from .store import idle_cost_by_future
 from .stochastic import select_future, solve_plan
 
 STOCHASTIC = "stochastic"
@@ -47,6 +48,10 @@ def stress(plan: Plan, scenarios: list[tuple[str, object, list | None]], options
             rows.append(dict(scenario=name, future="", status="failed", reason=why))
             continue
         idle = results.idle()
+        # the same figure `planner compare` shows for a run (store.idle_cost_by_future), per future
+        idle_cost = idle_cost_by_future(results.risks(), data.period_years)
+        if not data.stochastic:
+            idle_cost = idle_cost.rename(index={"": next(iter(data.futures))})
         for r in table.to_dict("records"):
             mine = idle[idle["future"] == r["future"]]
             rows.append(dict(scenario=name, future=r["future"], status="optimal", reason="",
@@ -54,7 +59,7 @@ def stress(plan: Plan, scenarios: list[tuple[str, object, list | None]], options
                              first_stage_cost=r["first_stage_cost"], second_stage_cost=r["second_stage_cost"],
                              demand_served_share=r["demand_served_share"], mean_utilization=r["mean_utilization"],
                              idle_rack_years=float((mine["idle_racks"] * mine["years"]).sum()),
-                             idle_cost_sum=float((mine["idle_cost"] * mine["years"]).sum())))
+                             idle_cost_sum=float(idle_cost.get(r["future"], 0.0))))
     return pd.DataFrame(rows)
 
 

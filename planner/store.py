@@ -82,7 +82,8 @@ def headline(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, object]:
         if key in summary:
             out[key] = num(key)
     risks = tables.get("risks", pd.DataFrame())
-    out["idle_cost_sum"] = float(risks["idle_cost"].sum()) if len(risks) else 0.0
+    per_future = idle_cost_by_future(risks, _years_per_period(tables))
+    out["idle_cost_sum"] = _expected(per_future, tables)
     out["idle_rack_years"] = idle_rack_years(tables)
     top = risks.head(3) if len(risks) else risks
     out["top_risks"] = "; ".join(f"{r['flag']} {r['region']} {int(r['year'])} ({r['idle_cost'] / 1e6:,.0f} M/yr)"
@@ -93,8 +94,37 @@ def headline(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, object]:
 def idle_rack_years(tables: dict[str, pd.DataFrame]) -> float:
     """Idle racks (in service minus busy) summed over the years of the horizon, expected over futures."""
     cap = tables["capacity"]
-    years = tables["costs"].groupby("period")["year"].nunique()
-    weight = cap["year"].map(years).fillna(1.0)
-    if "future" in cap.columns and "futures" in tables:
-        weight = weight * cap["future"].map(tables["futures"].set_index("future")["probability"])
-    return float((cap["idle_racks"] * weight).sum())
+    rack_years = cap["idle_racks"] * cap["year"].map(_years_per_period(tables)).fillna(1.0)
+    return _expected(rack_years.groupby(_future_of(cap)).sum(), tables)
+
+
+IDLE_FLAGS = ("idle", "network_idle")   # capacity standing idle in a period (stranded and over_plan describe builds)
+
+
+def idle_cost_by_future(risks: pd.DataFrame, years_per_period) -> pd.Series:
+    """Annual cost of the capacity flagged idle (racks and network), summed over the years of the
+    horizon, per future ("" for a case without futures). Stranded and over_plan rows are left
+    out: their racks are already counted in the idle rows of the periods they stand idle."""
+    if not len(risks):
+        return pd.Series(dtype=float)
+    rows = risks[risks["flag"].isin(IDLE_FLAGS)]
+    cost = rows["idle_cost"] * rows["year"].map(years_per_period).fillna(1.0)
+    return cost.groupby(_future_of(rows)).sum()
+
+
+def _future_of(df: pd.DataFrame) -> pd.Series:
+    """Each row's future; "" in the tables of a case without futures, which have no such column."""
+    return df["future"] if "future" in df.columns else pd.Series("", index=df.index)
+
+
+def _years_per_period(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """Calendar years in each model period (the costs table lists every year with its period)."""
+    return tables["costs"].groupby("period")["year"].nunique()
+
+
+def _expected(values: pd.Series, tables: dict[str, pd.DataFrame]) -> float:
+    """Probability-weighted sum of ``values`` indexed by future (a plain sum without futures)."""
+    if "futures" not in tables or not len(values):
+        return float(values.sum())
+    chance = tables["futures"].set_index("future")["probability"]
+    return float((values * values.index.map(chance)).sum())

@@ -16,12 +16,14 @@ from typer.testing import CliRunner
 from builder import region, sheets, write
 from planner.case import load_case
 from planner.cli import app
+from planner.plans import Plan
 from planner.prepare import prepare
 from planner.problems import InputError
 from planner.robustness import regret, stress
 from planner.run import run_case
 from planner.scenario import load_scenario
 from planner.stochastic import select_future, solve_plan, value_of_information
+from planner.store import headline, load_run
 from planner.sweep import local_executor, run_sweep, variants
 
 H = 8760
@@ -271,6 +273,28 @@ def test_compare_puts_runs_side_by_side(tmp_path):
     table = pd.read_excel(out / "c.xlsx", skiprows=[1], engine="calamine").set_index("item")
     assert table.loc["objective", "hedge"] == pytest.approx(2_552_000)
     assert {"hedge", "example"} <= set(table.columns)
+
+
+def test_idle_cost_is_summed_over_years_and_expected_over_futures(tmp_path):
+    """10 existing racks in a (fixed O&M 1,000 a rack-year, no capex), 4 ttok/day of demand: 4
+    busy, 6 idle, 40 % < min_utilization 50 %: 6 x 1,000 = 6,000 a year. One period of two years
+    (year_step 2): 12,000 summed. Two identical futures of probability 0.5 expect the same 12,000
+    (not 24,000); compare, and stress living the plan of no builds, report that figure."""
+    case = write(sheets([region("a", existing_racks=10, rack_fom=1_000)],
+                        [dict(region="a", workload="w", year=2026, ttok_per_day=4)],
+                        settings=dict(end_year=2027, year_step=2)), tmp_path / "idle")
+    twins = scenario_file(tmp_path, {"name": "twins", "inputs": str(case), "futures": {
+        "one": {"probability": 0.5}, "two": {"probability": 0.5}}})
+    out = tmp_path / "out"
+    assert run_case(case, out, name="single").exit_code == 0
+    assert run_case(twins, out).exit_code == 0
+    for name in ("single", "twins"):
+        stored = load_run(out / name)
+        head = headline(stored.tables, stored.meta)
+        assert head["idle_cost_sum"] == pytest.approx(12_000), name
+        assert head["idle_rack_years"] == pytest.approx(12.0), name
+    lived = stress(Plan("nothing new", {}), [("single", load_case(case), None)]).set_index("future")
+    assert lived.loc["base", "idle_cost_sum"] == pytest.approx(12_000)
 
 
 def sweep_spec(tmp_path) -> Path:
