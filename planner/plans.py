@@ -10,7 +10,6 @@ taken as given, and only operations are re-optimised.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from models import build_model
 
 from .prepare import ModelData
 from .solver import SolverOptions, solve
+from .store import load_run, plan_rows
 
 BUILDS = {
     "racks_built": ("racks_built", ["region", "period"]),
@@ -49,20 +49,15 @@ def plan_of(model, name: str) -> Plan:
 
 def plan_from_folder(folder: str | Path) -> Plan:
     """The plan of a finished run, read from its capacity and network tables."""
-    folder = Path(folder)
-    meta = json.loads((folder / "run.json").read_text())
-    cap = pd.read_csv(folder / "capacity.csv")
-    net = pd.read_csv(folder / "network.csv") if (folder / "network.csv").exists() else pd.DataFrame()
-    if "future" in cap.columns:  # the plan is shared by every future
-        cap = cap[cap["future"] == cap["future"].iloc[0]]
-        net = net[net["future"] == net["future"].iloc[0]] if len(net) else net
+    run = load_run(folder)
+    cap = plan_rows(run.tables["capacity"])
+    net = plan_rows(run.tables.get("network", pd.DataFrame()))
     builds = {"racks_built": {(r, int(y)): float(v) for r, y, v in zip(cap["region"], cap["year"], cap["racks_built"])
                               if v > 1e-9}}
-    for var, col in (("optical_built_tbps", "optical_built_tbps"), ("hvdc_built_gw", "hvdc_built_gw")):
-        builds[var] = {(a, b, int(y)): float(v) for a, b, y, v in zip(net.get("from", []), net.get("to", []),
-                                                                      net.get("year", []), net.get(col, []))
+    for var in ("optical_built_tbps", "hvdc_built_gw"):
+        builds[var] = {(a, b, int(y)): float(v) for a, b, y, v in zip(net["from"], net["to"], net["year"], net[var])
                        if v > 1e-9} if len(net) else {}
-    return Plan(meta.get("scenario", folder.name), builds)
+    return Plan(run.name, builds)
 
 
 class PlanMismatch(ValueError):

@@ -40,7 +40,7 @@ def load_run(folder: str | Path) -> StoredRun:
     return StoredRun(folder, meta, tables)
 
 
-def _plan_rows(df: pd.DataFrame) -> pd.DataFrame:
+def plan_rows(df: pd.DataFrame) -> pd.DataFrame:
     """Rows of the build plan: with futures, every future repeats it; keep the first."""
     if "future" in df.columns and len(df):
         return df[df["future"] == df["future"].iloc[0]]
@@ -65,7 +65,7 @@ def headline(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, object]:
         "first_stage_cost": num("first_stage_cost"),
         "second_stage_cost": num("second_stage_cost"),
     }
-    cap = _plan_rows(tables["capacity"])
+    cap = plan_rows(tables["capacity"])
     zones = cap["zone"].astype("string").fillna("").replace("", "(no zone)")
     last = cap["year"].max()
     for zone, rows in cap.groupby(zones, sort=True):
