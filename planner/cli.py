@@ -65,17 +65,9 @@ def run(
 def validate(case: Path = typer.Argument(..., help="A scenario (.yaml), workbook (.xlsx) or CSV folder.")) -> None:
     """Check a case or scenario and print every problem; exit 2 when there are errors."""
     from .console import print_problems
-    from .run import load_input
-    from .problems import InputError
 
     out_console, _ = _consoles()
-    try:
-        loaded, futures = load_input(case)
-    except InputError as err:
-        print_problems(out_console, err.problems, f"{case}: input problems")
-        n = len([p for p in err.problems if p.is_error])
-        out_console.print(f"[red]{n} error(s)[/]; fix them and run again.")
-        raise typer.Exit(2)
+    loaded, futures = _load_or_exit(case, out_console)
     print_problems(out_console, loaded.warnings, f"{case}: warnings")
     out_console.print(f"[green]{case}: no errors[/]" + (f", {len(loaded.warnings)} warning(s)" if loaded.warnings else "")
                       + f"; {len(loaded.regions)} regions, {len(loaded.workloads)} workloads, "
@@ -129,6 +121,8 @@ def _load_or_exit(path: Path, console):
         return load_input(path)
     except InputError as err:
         print_problems(console, err.problems, f"{path}: input problems")
+        n = len([p for p in err.problems if p.is_error])
+        console.print(f"[red]{n} error(s)[/]; fix them and run again.")
         raise typer.Exit(2)
 
 
