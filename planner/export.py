@@ -89,10 +89,11 @@ def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str) -> None:
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str, workbook: str = "results.xlsx") -> None:
+    """Each table as CSV, and all of them as sheets of one workbook."""
     for name, df in tables.items():
         df.to_csv(folder / f"{name}.csv", index=False)
-    write_workbook(tables, folder / "results.xlsx", currency)
+    write_workbook(tables, folder / workbook, currency)
 
 
 def write_run_json(meta: dict, folder: Path) -> None:
@@ -174,7 +175,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
             c: Col = spec.get(col) or Col(col, _guess_unit(str(col)), "")
             unit = c.unit.replace(CUR, currency)
             sheet.write(0, j, col, header)
-            sheet.write(1, j, unit.replace("{currency}", currency), units_fmt)
+            sheet.write(1, j, unit, units_fmt)
             if c.doc:
                 sheet.write_comment(0, j, f"{c.doc}" + (f" [{unit}]" if unit else ""))
             fmt_code = _number_format(c.unit)
@@ -197,9 +198,7 @@ def publish_tables(out_dir: str | Path, name: str, tables: dict[str, pd.DataFram
     folder = safe_name(name)
     staging = staging_folder(out_dir, folder)
     try:
-        for table, df in tables.items():
-            df.to_csv(staging / f"{table}.csv", index=False)
-        write_workbook(tables, staging / workbook, currency)
+        write_tables(tables, staging, currency, workbook)
         if meta is not None:
             write_run_json(meta, staging)
         publish(staging, out_dir / folder)

@@ -29,7 +29,7 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
         for name, df in sheets.items():
             ws = book.add_worksheet(name)
             for j, col in enumerate(df.columns):
-                ws.write(0, j, col if not isinstance(col, (int, float)) else col, bold)
+                ws.write(0, j, col, bold)
             for i, row in enumerate(df.itertuples(index=False), start=1):
                 for j, v in enumerate(row):
                     if _blank(v):
