@@ -1,8 +1,13 @@
 """The `planner` command (SPEC section 6). Heavy imports wait inside commands so --help is quick."""
 from __future__ import annotations
 
+import math
 import os
+import signal
 import sys
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -25,40 +30,166 @@ def _consoles():
     return Console(), Console(stderr=True)
 
 
+class Algorithm(str, Enum):
+    ipm = "ipm"
+    choose = "choose"
+    simplex = "simplex"
+    pdlp = "pdlp"
+
+
+def _positive_seconds(value: Optional[float]) -> Optional[float]:
+    if value is not None and not (value > 0 and math.isfinite(value)):
+        raise typer.BadParameter(f"must be a number of seconds above 0, not {value:g}")
+    return value
+
+
+ALGORITHM = typer.Option(Algorithm.ipm, help="HiGHS algorithm: ipm (interior point), choose (HiGHS decides: dual "
+                                             "simplex, faster, same cost, other ties), simplex or pdlp.")
+THREADS = typer.Option(None, min=1, help="HiGHS threads (default: HiGHS decides).")
+TIME_LIMIT = typer.Option(None, callback=_positive_seconds, help="Seconds per solve before HiGHS stops (above 0).")
+OUT = typer.Option(Path("outputs"), "--out", help="Results go to a folder in OUT.")
+
+
+def _solver_options(algorithm: Algorithm, threads=None, time_limit=None, **more):
+    """The options, checked against HiGHS itself before anything is read: exit 2 naming one it refuses."""
+    from .solver import SolverOptionError, SolverOptions, highs_with
+
+    options = SolverOptions(algorithm=Algorithm(algorithm).value, threads=threads, time_limit=time_limit, **more)
+    try:
+        highs_with(replace(options, log_file=None, log_to_console=False))
+    except SolverOptionError as err:
+        _consoles()[1].print(f"[red]solver option refused: {err}[/]")
+        raise typer.Exit(2)
+    return options
+
+
+@contextmanager
+def _writing(out: Path):
+    """Publishing results: a place the planner may not replace is exit 2, a folder that cannot be
+    written exit 1, each with one plain line."""
+    from .places import OutputRefused
+
+    err_console = _consoles()[1]
+    try:
+        yield
+    except OutputRefused as err:
+        err_console.print(f"[red]{err}[/]")
+        raise typer.Exit(2)
+    except OSError as err:
+        err_console.print(f"[red]cannot write the results in {out}: {err.strerror or err}"
+                          f"{f' ({err.filename})' if getattr(err, 'filename', None) else ''}; "
+                          "earlier results are untouched[/]")
+        raise typer.Exit(1)
+
+
+def _refuse_target(target: Path, inputs, option: str = "--out") -> None:
+    """Exit 2 before anything is solved when the results would land on an input or on a user's files."""
+    from .places import OutputRefused, check_target
+
+    try:
+        check_target(target, inputs, option)
+    except OutputRefused as err:
+        _consoles()[1].print(f"[red]{err}[/]")
+        raise typer.Exit(2)
+
+
 @app.command()
 def run(
     cases: Optional[List[Path]] = typer.Argument(None, help="Scenario files (.yaml), workbooks (.xlsx) or CSV folders; "
                                                              "none runs the bundled base scenario."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Results go to OUT/<scenario name>/."),
-    algorithm: str = typer.Option("ipm", help="HiGHS algorithm: ipm (interior point), choose (HiGHS decides: dual "
-                                              "simplex, faster, same cost, other ties), simplex or pdlp."),
+    algorithm: Algorithm = ALGORITHM,
     crossover: bool = typer.Option(True, help="After interior point, find a vertex (clean duals)."),
     presolve: bool = typer.Option(True, help="HiGHS presolve (interior point measured up to 1.7x faster with it)."),
-    threads: Optional[int] = typer.Option(None, min=1, help="HiGHS threads (default: HiGHS decides)."),
-    time_limit: Optional[float] = typer.Option(None, min=0, help="Seconds before HiGHS stops."),
+    threads: Optional[int] = THREADS,
+    time_limit: Optional[float] = TIME_LIMIT,
     solver_log: bool = typer.Option(False, "--solver-log", help="Stream the HiGHS log to the terminal."),
 ) -> None:
     """Solve each case and write results.xlsx, one CSV per table and run.json."""
-    from .console import print_outcome
-    from .run import EXIT_BAD_INPUT, run_case
-    from .solver import SolverOptions
+    from .console import print_outcome, print_run_summary
+    from .places import same_folder
+    from .run import EXIT_BAD_INPUT, RunOutcome, load_for_run, solve_and_publish
 
     out_console, err_console = _consoles()
-    options = SolverOptions(algorithm=algorithm, crossover=crossover, presolve=presolve, threads=threads,
-                            time_limit=time_limit, log_to_console=solver_log)
-    codes = []
-    for case in cases or [DEFAULT_CASE]:
-        label = case.name
+    options = _solver_options(algorithm, threads, time_limit, crossover=crossover, presolve=presolve,
+                              log_to_console=solver_log)
+    paths = list(cases or [DEFAULT_CASE])
+
+    def stages(label):
         if solver_log:
-            outcome = run_case(case, out, options, progress=lambda stage: err_console.print(f"{label}: {stage}"))
+            return nullcontext(lambda stage: err_console.print(f"{label}: {stage}"))
+        return _status(err_console, label)
+
+    # every case is read and checked first, so that two that would write one folder stop the
+    # command before anything is solved
+    loaded = []
+    for path in paths:
+        with stages(path.name) as progress:
+            progress("reading and checking inputs")
+            loaded.append(_guarded(path, lambda: load_for_run(path)))
+    folders: dict[str, object] = {}
+    clashes = []
+    for item in loaded:
+        if isinstance(item, RunOutcome):
+            continue
+        key = next((k for k in folders if same_folder(k, item.folder)), None)
+        if key is not None:
+            clashes.append((folders[key], item))
         else:
-            with err_console.status(f"{label}: starting") as status:
-                outcome = run_case(case, out, options, progress=lambda stage: status.update(f"{label}: {stage}…"))
-        print_outcome(out_console, outcome)
-        codes.append(outcome.exit_code)
+            folders[item.folder] = item
+    if clashes:
+        for first, second in clashes:
+            err_console.print(f"[red]{first.path} and {second.path} would both write {out / first.folder} "
+                              f"(scenario names '{first.name}' and '{second.name}'); give them different names "
+                              f"or run them with different --out. Nothing was solved.[/]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+    outcomes = []
+    for path, item in zip(paths, loaded):
+        if not isinstance(item, RunOutcome):
+            with stages(item.name) as progress:
+                item = _guarded(path, lambda: solve_and_publish(item, out, options, progress))
+        print_outcome(out_console, item)
+        outcomes.append(item)
+    if len(outcomes) > 1:
+        print_run_summary(out_console, outcomes)
+    codes = [o.exit_code for o in outcomes]
     # bad input outranks solver failure: scripts should fix inputs first
-    code = EXIT_BAD_INPUT if EXIT_BAD_INPUT in codes else max(codes)
-    raise typer.Exit(code)
+    raise typer.Exit(EXIT_BAD_INPUT if EXIT_BAD_INPUT in codes else max(codes))
+
+
+@contextmanager
+def _status(console, label: str):
+    with console.status(f"{label}: starting") as status:
+        yield lambda stage: status.update(f"{label}: {stage}…")
+
+
+def _guarded(path: Path, work):
+    """One case's work; a defect in it ends that case with status ``error`` (and the details in a
+    file) instead of stopping the cases after it."""
+    from .run import EXIT_FAILED, RunOutcome
+
+    try:
+        return work()
+    except Exception as err:   # a defect: this case fails, the others go on
+        details = _save_traceback()
+        return RunOutcome(path.name, path, "error", EXIT_FAILED,
+                          f"stopped on an internal error ({type(err).__name__}: {_short(err)}); details are in "
+                          f"{details}; please report them")
+
+
+def _short(err: BaseException, n: int = 300) -> str:
+    text = str(err)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _save_traceback() -> str:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile("w", prefix="planner-error-", suffix=".txt", delete=False) as fh:
+        traceback.print_exc(file=fh)
+    return fh.name
 
 
 @app.command()
@@ -80,15 +211,26 @@ def validate(case: Path = typer.Argument(..., help="A scenario (.yaml), workbook
 def template(
     file: Path = typer.Argument(..., help="The .xlsx workbook to write."),
     from_case: Optional[Path] = typer.Option(None, "--from", help="Fill the template with this case's data."),
-    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE even if the planner did not write it."),
 ) -> None:
     """Write an empty, annotated input workbook (or a case in the template layout)."""
     from .case import load_case
     from .console import print_problems
+    from .places import OutputRefused, check_target
     from .problems import InputError
     from .template import write_template
 
     out_console, err_console = _consoles()
+    if file.suffix.lower() != ".xlsx":
+        err_console.print(f"[red]the template must be an .xlsx file, not {file.name}[/]")
+        raise typer.Exit(2)
+    inputs = [from_case] if from_case is not None else []
+    try:
+        check_target(file, inputs, "FILE")
+    except OutputRefused as err:
+        if not (force and file.is_file() and not any(_same_path(file, i) for i in inputs)):
+            err_console.print(f"[red]{err}[/]" + ("" if force else " (--force replaces it)"))
+            raise typer.Exit(2)
     case = None
     if from_case is not None:
         try:
@@ -96,19 +238,14 @@ def template(
         except InputError as err:
             print_problems(out_console, err.problems, f"{from_case}: input problems")
             raise typer.Exit(2)
-    try:
-        written = write_template(file, case, force=force)
-    except (FileExistsError, ValueError) as err:
-        err_console.print(f"[red]{err}[/]")
-        raise typer.Exit(1)
+    with _writing(file.parent):
+        written = write_template(file, case)
     what = f"{from_case} in the template layout" if case is not None else "an empty template"
     out_console.print(f"Wrote {what} to [bold]{written}[/]. Check it with `planner validate {written}`.")
 
 
-def _options(algorithm: str, threads, time_limit):
-    from .solver import SolverOptions
-
-    return SolverOptions(algorithm=algorithm, threads=threads, time_limit=time_limit)
+def _same_path(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _load_or_exit(path: Path, console):
@@ -126,41 +263,46 @@ def _load_or_exit(path: Path, console):
         raise typer.Exit(2)
 
 
-ALGORITHM = typer.Option("ipm", help="HiGHS algorithm: ipm, choose (HiGHS decides: dual simplex), simplex or pdlp.")
-THREADS = typer.Option(None, min=1, help="HiGHS threads.")
-TIME_LIMIT = typer.Option(None, min=0, help="Seconds per solve before HiGHS stops.")
-OUT = typer.Option(Path("outputs"), "--out", help="Results go to a folder in OUT.")
+def _inputs_of(path: Path, case) -> list[Path]:
+    return [path, Path(case.path)]
 
 
 @app.command()
 def stress(
     plan_dir: Path = typer.Argument(..., help="Results folder of a finished run: its build plan is fixed."),
     scenarios: List[Path] = typer.Argument(..., help="Scenarios (or cases) to live that plan in."),
-    out: Path = OUT, algorithm: str = ALGORITHM, threads: Optional[int] = THREADS, time_limit: Optional[float] = TIME_LIMIT,
+    out: Path = OUT, algorithm: Algorithm = ALGORITHM, threads: Optional[int] = THREADS,
+    time_limit: Optional[float] = TIME_LIMIT,
 ) -> None:
     """Fix a run's build plan and re-optimise operations under other scenarios: cost, unserved, idle racks."""
     from .console import print_stress
     from .export import publish_tables
+    from .places import safe_name
     from .plans import plan_from_folder
     from .robustness import stress as stress_test
 
     out_console, err_console = _consoles()
+    options = _solver_options(algorithm, threads, time_limit)
     try:
         plan = plan_from_folder(plan_dir)
     except (FileNotFoundError, KeyError, ValueError) as err:
         err_console.print(f"[red]{plan_dir} is not a results folder with a build plan ({err})[/]")
         raise typer.Exit(2)
-    loaded = []
+    loaded, inputs = [], [plan_dir]
     for path in scenarios:
         case, futures = _load_or_exit(path, out_console)
         loaded.append((case.name, case, futures))
+        inputs += _inputs_of(path, case)
+    name = f"stress_{plan.name}"
+    _refuse_target(out / safe_name(name), inputs)
     with err_console.status("stress test") as status:
-        table = stress_test(plan, loaded, _options(algorithm, threads, time_limit),
+        table = stress_test(plan, loaded, options,
                             progress=lambda name: status.update(f"living plan {plan.name} in {name}…"))
     currency = loaded[0][1].settings.currency
-    folder = publish_tables(out, f"stress_{plan.name}", {"stress": table}, currency,
-                            {"plan": plan.name, "plan_folder": str(plan_dir), "scenarios": [str(p) for p in scenarios]},
-                            workbook="stress.xlsx")
+    with _writing(out):
+        folder = publish_tables(out, name, {"stress": table}, currency,
+                                {"plan": plan.name, "plan_folder": str(plan_dir),
+                                 "scenarios": [str(p) for p in scenarios]}, workbook="stress.xlsx")
     print_stress(out_console, plan.name, table, currency, folder)
     raise typer.Exit(0 if (table["status"] == "optimal").all() else 1)
 
@@ -168,26 +310,31 @@ def stress(
 @app.command()
 def regret(
     scenario: Path = typer.Argument(..., help="A scenario with futures."),
-    out: Path = OUT, algorithm: str = ALGORITHM, threads: Optional[int] = THREADS, time_limit: Optional[float] = TIME_LIMIT,
+    out: Path = OUT, algorithm: Algorithm = ALGORITHM, threads: Optional[int] = THREADS,
+    time_limit: Optional[float] = TIME_LIMIT,
 ) -> None:
     """Plan for each future and for all of them, live each plan in every future, name the minimax-regret plan."""
     from .console import print_regret
     from .export import publish_tables
+    from .places import safe_name
     from .prepare import prepare
     from .robustness import regret as regret_table
 
     out_console, err_console = _consoles()
+    options = _solver_options(algorithm, threads, time_limit)
     case, futures = _load_or_exit(scenario, out_console)
     if not futures or len(futures) < 2:
         err_console.print(f"[red]{scenario} has no futures: a regret table needs at least two[/]")
         raise typer.Exit(2)
+    name = f"{case.name}_regret"
+    _refuse_target(out / safe_name(name), _inputs_of(scenario, case))
     data = prepare(case, futures)
     with err_console.status("regret") as status:
-        table = regret_table(data, _options(algorithm, threads, time_limit),
-                             progress=lambda stage: status.update(f"{case.name}: {stage}…"))
-    folder = publish_tables(out, f"{case.name}_regret", {"regret": table.cells, "plans": table.plans},
-                            case.settings.currency, {"scenario": case.name, "minimax_regret_plan": table.minimax,
-                                                     "best_cost_per_future": table.best}, workbook="regret.xlsx")
+        table = regret_table(data, options, progress=lambda stage: status.update(f"{case.name}: {stage}…"))
+    with _writing(out):
+        folder = publish_tables(out, name, {"regret": table.cells, "plans": table.plans},
+                                case.settings.currency, {"scenario": case.name, "minimax_regret_plan": table.minimax,
+                                                         "best_cost_per_future": table.best}, workbook="regret.xlsx")
     print_regret(out_console, case.name, table, case.settings.currency, folder)
 
 
@@ -200,17 +347,20 @@ def compare(
     from .compare import compare as compare_runs
     from .console import print_comparison
     from .export import write_workbook
+    from .places import write_file_atomically
 
     out_console, err_console = _consoles()
+    if out.suffix.lower() != ".xlsx":
+        err_console.print(f"[red]--out must name an .xlsx workbook, not {out}[/]")
+        raise typer.Exit(2)
+    _refuse_target(out, dirs)
     try:
         table, currency = compare_runs(dirs)
     except (FileNotFoundError, ValueError) as err:
         err_console.print(f"[red]{err}[/]")
         raise typer.Exit(2)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.writing")
-    write_workbook({"comparison": table}, tmp, currency)
-    tmp.replace(out)
+    with _writing(out.parent):
+        write_file_atomically(out, lambda tmp: write_workbook({"comparison": table}, tmp, currency))
     print_comparison(out_console, table, currency, out)
 
 
@@ -221,30 +371,37 @@ def sweep(
                                                     "repeat to combine."),
     workers: Optional[int] = typer.Option(None, min=1, help="Local processes (default: one per core)."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Address of a Dask scheduler to run the variants on."),
-    out: Path = OUT, algorithm: str = ALGORITHM, time_limit: Optional[float] = TIME_LIMIT,
+    out: Path = OUT, algorithm: Algorithm = ALGORITHM, time_limit: Optional[float] = TIME_LIMIT,
 ) -> None:
     """Solve many variants of a scenario in parallel; their headline figures land in one table."""
     from rich.progress import Progress
 
     from .console import print_problems, print_sweep
     from .export import publish_tables
+    from .places import safe_name
     from .problems import InputError
-    from .sweep import local_executor, parse_vary, run_sweep, variants
+    from .sweep import local_executor, parse_vary, run_sweep, scenario_inputs, variants
 
     out_console, err_console = _consoles()
+    options = _solver_options(algorithm, None, time_limit)
     try:
         name, items = variants(scenario, parse_vary(vary))
     except InputError as err:
         print_problems(out_console, err.problems, f"{scenario}: input problems")
         raise typer.Exit(2)
-    options = _options(algorithm, None, time_limit)
+    target = f"{name}_sweep"
+    _refuse_target(out / safe_name(target), scenario_inputs(scenario))
     if dask:
         try:
             from dask.distributed import Client
         except ImportError:
             err_console.print("[red]--dask needs Dask: pip install -e '.[dask]'[/]")
             raise typer.Exit(2)
-        client = Client(dask)
+        try:
+            client = Client(dask, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as err:
+            err_console.print(f"[red]cannot reach the Dask scheduler at {dask}: {err}[/]")
+            raise typer.Exit(1)
         executor = client.get_executor()
     else:
         client, executor = None, local_executor(workers)
@@ -253,13 +410,14 @@ def sweep(
             task = bar.add_task(f"{name}: {len(items)} variants", total=len(items))
             table = run_sweep(items, executor, options, progress=lambda done, total: bar.update(task, completed=done))
     finally:
-        executor.shutdown(wait=True)
+        executor.shutdown(wait=True, cancel_futures=True)
         if client is not None:
             client.close()
     currency = items[0].data.settings.currency
-    folder = publish_tables(out, f"{name}_sweep", {"sweep": table}, currency,
-                            {"scenario": name, "variants": len(items), "executor": "dask" if dask else "local"},
-                            workbook="sweep.xlsx")
+    with _writing(out):
+        folder = publish_tables(out, target, {"sweep": table}, currency,
+                                {"scenario": name, "variants": len(items), "executor": "dask" if dask else "local"},
+                                workbook="sweep.xlsx")
     print_sweep(out_console, name, table, currency, folder)
     raise typer.Exit(0 if (table["status"] == "optimal").all() else 1)
 
@@ -275,46 +433,54 @@ def report(
     from .store import load_run
 
     out_console, err_console = _consoles()
+    target = out or (dirs[0] / "report.html" if len(dirs) == 1 else Path("outputs") / "comparison.html")
+    if target.suffix.lower() not in (".html", ".htm"):
+        err_console.print(f"[red]--out must name an .html file, not {target}[/]")
+        raise typer.Exit(2)
+    _refuse_target(target, dirs)
     try:
         runs = [load_run(d) for d in dirs]
     except FileNotFoundError as err:
         err_console.print(f"[red]{err}[/]")
         raise typer.Exit(2)
-    if len(runs) == 1:
-        target = out or dirs[0] / "report.html"
-        write_report(runs[0], target, regret=regret_next_to(dirs[0].parent, runs[0].name))
-    else:
-        target = out or Path("outputs") / "comparison.html"
+    with _writing(target.parent):
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_comparison(runs, target)
+        if len(runs) == 1:
+            write_report(runs[0], target, regret=regret_next_to(dirs[0].parent, runs[0].name))
+        else:
+            write_comparison(runs, target)
     out_console.print(f"Report written to [bold]{target}[/] ({target.stat().st_size / 1e6:.1f} MB, opens offline)")
 
 
 def main() -> None:
+    from . import interrupt
+
+    interrupt.install()
     try:
-        code = app(standalone_mode=False)   # an exit code when the command ended with typer.Exit
+        # an exit code when the command ended with typer.Exit; Typer turns a KeyboardInterrupt
+        # (Ctrl-C, or SIGTERM through planner.interrupt) into 130
+        code = app(standalone_mode=False)
     except KeyboardInterrupt:
-        print("interrupted; earlier results are untouched", file=sys.stderr)
-        sys.exit(130)
+        code = interrupt.EXIT_INTERRUPTED
     except typer.Exit as done:
-        _leave(done.exit_code)
+        code = done.exit_code
     except typer.Abort:
         print("aborted", file=sys.stderr)
-        sys.exit(1)
+        code = 1
     except Exception as err:  # a defect: say so in one line, keep the details for the report
         if hasattr(err, "show") and hasattr(err, "exit_code"):  # a usage error: wrong option or argument
             err.show()
-            sys.exit(err.exit_code)
-        import tempfile
-        import traceback
-
-        with tempfile.NamedTemporaryFile("w", prefix="planner-error-", suffix=".txt", delete=False) as fh:
-            traceback.print_exc(file=fh)
-        print(f"planner stopped on an internal error ({type(err).__name__}: {err}); earlier results are untouched. "
-              f"Details are in {fh.name}; please report them.", file=sys.stderr)
-        sys.exit(1)
-    else:
-        _leave(code if isinstance(code, int) else 0)
+            _leave(err.exit_code)
+        details = _save_traceback()
+        print(f"planner stopped on an internal error ({type(err).__name__}: {_short(err)}); earlier results are "
+              f"untouched. Details are in {details}; please report them.", file=sys.stderr)
+        code = 1
+    signum = interrupt.received()
+    if signum is not None:
+        why = "stopped by SIGTERM" if signum == signal.SIGTERM else "interrupted"
+        print(f"planner: {why}; nothing more was written and earlier results are untouched", file=sys.stderr)
+        code = interrupt.EXIT_INTERRUPTED
+    _leave(code if isinstance(code, int) else 0)
 
 
 def _leave(code: int) -> None:

@@ -43,7 +43,7 @@ def _short(text: str, n: int = 30) -> str:
 def print_outcome(console: Console, outcome: RunOutcome) -> None:
     if outcome.exit_code == 2:
         print_problems(console, outcome.problems, f"{outcome.source}: input problems")
-        console.print(f"[red]{outcome.name}: {outcome.message}[/]")
+        console.print(f"[red]{outcome.name}: {outcome.status}: {outcome.message}[/]")
         return
     if outcome.results is None:
         console.print(f"[red]{outcome.name}: {outcome.status}[/]: {outcome.message}")
@@ -175,7 +175,21 @@ def print_sweep(console: Console, scenario: str, table, currency: str, folder) -
     for r in table.to_dict("records"):
         ok = r["status"] == "optimal"
         t.add_row(str(r["variant"]), *[str(r[c]) for c in varied], r["status"],
-                  money(r.get("objective"), currency) if ok else "", f"{r.get('demand_served_share', 0):.1%}" if ok else "",
+                  money(r.get("objective"), currency) if ok else _short(str(r.get("reason", "")), 40),
+                  f"{r.get('demand_served_share', 0):.1%}" if ok else "",
                   f"{r.get('hvdc_built_gw', 0):,.1f}" if ok else "", money(r.get("idle_cost_sum"), currency) if ok else "")
     console.print(t)
     console.print(f"Written to [bold]{folder}[/]")
+
+
+def print_run_summary(console: Console, outcomes: list[RunOutcome]) -> None:
+    """One line per case of a multi-case run: what happened and where the results are."""
+    t = Table(title=f"{len(outcomes)} cases", title_justify="left", header_style="bold")
+    for col in ("case", "scenario", "status", "exit", "results or reason"):
+        t.add_column(col, overflow="fold")
+    for o in outcomes:
+        colour = "green" if o.exit_code == 0 else "red"
+        first = (o.message or "").splitlines()[0] if o.message else ""
+        t.add_row(str(o.source), o.name, f"[{colour}]{o.status}[/]", str(o.exit_code),
+                  str(o.folder) if o.folder else _short(first, 120))
+    console.print(t)

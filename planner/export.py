@@ -1,92 +1,16 @@
 """Write a results folder: ``results.xlsx``, one CSV per table, ``run.json`` (SPEC 5, 6).
 
-Everything is written into a hidden staging folder next to the target and moved into place
-only when complete, so a failure never leaves a half-written folder, and earlier results
-stay whole until the new ones are ready. Folder names come from scenario names and are made
-safe: they cannot leave the output folder.
+Where the folder goes and how it is moved into place is :mod:`planner.places`.
 """
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .places import MARK, MARK_KEY, check_target, discard, publish, safe_name, staging_folder
 from .results import CUR, FUTURE, TABLE_COLUMNS, Col
-
-SAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_name(name: str) -> str:
-    """A folder name from a scenario name: only letters, digits, '.', '_' and '-'; never
-    hidden, never '..', never empty.
-
-    >>> [safe_name(n) for n in ("base", "../etc/passwd", "/abs/path", "low demand (v2)", "..", "")]
-    ['base', 'etc_passwd', 'abs_path', 'low_demand_v2', 'scenario', 'scenario']
-    """
-    cleaned = SAFE.sub("_", str(name)).strip("._-")
-    cleaned = re.sub(r"_+", "_", cleaned)
-    return cleaned or "scenario"
-
-
-def staging_folder(out_dir: Path, name: str) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(out_dir)
-    folder = Path(tempfile.mkdtemp(prefix=f".{name}.writing-{os.getpid()}-", dir=out_dir))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(folder, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary folders
-    return folder
-
-
-def _remove_stale_staging(out_dir: Path) -> None:
-    """Staging folders of runs that were killed (their process is gone) are debris: remove them."""
-    for folder in out_dir.glob(".*.writing-*-*"):
-        try:
-            pid = int(folder.name.rsplit(".writing-", 1)[1].split("-", 1)[0])
-        except (IndexError, ValueError):
-            continue
-        if pid != os.getpid() and not _alive(pid):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def publish(staging: Path, target: Path) -> None:
-    """Move a complete staging folder into place, replacing an earlier result folder.
-
-    The earlier folder is first renamed aside, so at every moment either it or the new one is
-    whole on disk; it is deleted only after the new one is in place.
-    """
-    aside = None
-    if target.exists():
-        aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rmdir(aside)
-        os.replace(target, aside)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        if aside is not None:
-            os.replace(aside, target)
-        raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
-
-
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str, workbook: str = "results.xlsx") -> None:
@@ -97,7 +21,8 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str, w
 
 
 def write_run_json(meta: dict, folder: Path) -> None:
-    (folder / "run.json").write_text(json.dumps(meta, indent=2, default=_jsonable) + "\n")
+    (folder / "run.json").write_text(json.dumps({**meta, MARK_KEY: MARK}, indent=2, default=_jsonable) + "\n",
+                                     encoding="utf-8")
 
 
 def _jsonable(x):
@@ -164,6 +89,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    book.set_custom_property(MARK_KEY, MARK)   # so that a later run knows it may replace this file
     header = book.add_format({"bold": True, "bg_color": "#DCE6F1", "bottom": 1, "text_wrap": False})
     units_fmt = book.add_format({"italic": True, "font_color": "#595959", "bottom": 1})
     formats: dict[str, object] = {}
@@ -193,14 +119,14 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
 
 def publish_tables(out_dir: str | Path, name: str, tables: dict[str, pd.DataFrame], currency: str,
                    meta: dict | None = None, workbook: str = "results.xlsx") -> Path:
-    """Write tables (CSV each, one workbook) and an optional run.json into OUT/NAME atomically."""
+    """Write tables (CSV each, one workbook) and run.json into OUT/NAME atomically."""
     out_dir = Path(out_dir)
     folder = safe_name(name)
+    check_target(out_dir / folder)
     staging = staging_folder(out_dir, folder)
     try:
         write_tables(tables, staging, currency, workbook)
-        if meta is not None:
-            write_run_json(meta, staging)
+        write_run_json(meta or {"scenario": name}, staging)
         publish(staging, out_dir / folder)
     except BaseException:
         discard(staging)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .places import GENERATOR_TAG, safe_name, write_file_atomically
 from .formatting import money
 from .store import StoredRun, headline
 
@@ -499,7 +500,7 @@ def _write_page(path: Path, title: str, subtitle: str, sections: list[str], meta
     from plotly.offline import get_plotlyjs
 
     page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{GENERATOR_TAG}"
         f"<title>{html.escape(title)}</title>{STYLE}{CHECK_SCRIPT}{SORT_SCRIPT}"
         f"<script>{get_plotlyjs()}</script></head><body>"
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header><main>"
@@ -507,16 +508,12 @@ def _write_page(path: Path, title: str, subtitle: str, sections: list[str], meta
         + "</main><footer>Made by planner from the run's tables; every figure is also in results.xlsx.</footer>"
         "<div id='report-check' hidden></div></body></html>"
     )
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    write_file_atomically(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 
 def regret_next_to(out_dir: str | Path, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The regret table of `planner regret` for this scenario, if one sits in the same output folder."""
-    from .export import safe_name
-
-    folder = Path(out_dir) / f"{safe_name(scenario)}_regret"
+    folder = Path(out_dir) / safe_name(f"{scenario}_regret")
     if (folder / "regret.csv").is_file() and (folder / "plans.csv").is_file():
         return pd.read_csv(folder / "regret.csv"), pd.read_csv(folder / "plans.csv")
     return None

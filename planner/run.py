@@ -20,7 +20,7 @@ from typing import Callable
 
 from models import build_model
 
-from . import export
+from . import export, places
 from .case import Case, load_case
 from .diagnose import Shortfall, diagnose, policies_forcing_unserved
 from .prepare import prepare
@@ -113,26 +113,90 @@ def peak_memory_mb() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverOptions | None = None,
-             progress: Callable[[str], None] = lambda stage: None, name: str | None = None) -> RunOutcome:
-    path, out_dir = Path(path), Path(out_dir)
-    options = options or SolverOptions()
-    clock = StageClock()
-    timings = clock.seconds
-    started = dt.datetime.now(dt.timezone.utc)
+@dataclass
+class LoadedInput:
+    """A case or scenario read and checked, with where its results will go; nothing solved yet."""
 
-    progress("reading and checking inputs")
+    path: Path
+    name: str                        # scenario name
+    folder: str                      # results folder name inside OUT (places.safe_name)
+    case: Case
+    futures: list | None
+    inputs: list[Path]               # every file or folder the run reads (a scenario and its case)
+    seconds: dict[str, float]        # read, check
+
+
+def load_for_run(path: str | Path, name: str | None = None) -> LoadedInput | RunOutcome:
+    """Read and check one case for a run; a RunOutcome (exit 2) when the input has errors."""
+    path = Path(path)
+    started = time.perf_counter()
     try:
         case, futures = load_input(path)
     except InputError as err:
         return RunOutcome(name or path.name, path, "input_error", EXIT_BAD_INPUT,
                           f"{len([p for p in err.problems if p.is_error])} input error(s); nothing was solved or written",
                           problems=err.problems)
+    loaded = time.perf_counter() - started
     name = name or case.name
-    folder_name = export.safe_name(name)
-    loaded = clock.running()
-    clock.lap("read", case.read_seconds)
-    clock.lap("check", loaded - case.read_seconds)
+    return LoadedInput(path, name, places.safe_name(name), case, futures, sorted({path, Path(case.path)}),
+                       {"read": case.read_seconds, "check": loaded - case.read_seconds})
+
+
+def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverOptions | None = None,
+             progress: Callable[[str], None] = lambda stage: None, name: str | None = None) -> RunOutcome:
+    """Read, check, solve and publish one case: ``OUT/<scenario name>/``."""
+    progress("reading and checking inputs")
+    loaded = load_for_run(path, name)
+    if isinstance(loaded, RunOutcome):
+        return loaded
+    return solve_and_publish(loaded, out_dir, options, progress)
+
+
+def refused(loaded: LoadedInput, message: str) -> RunOutcome:
+    return RunOutcome(loaded.name, loaded.path, "refused", EXIT_BAD_INPUT, message, case=loaded.case,
+                      problems=loaded.case.warnings)
+
+
+def solve_and_publish(loaded: LoadedInput, out_dir: str | Path, options: SolverOptions | None = None,
+                      progress: Callable[[str], None] = lambda stage: None) -> RunOutcome:
+    """Solve a loaded case and publish its results folder. A place the planner may not write to is
+    refused before anything is solved (exit 2); a folder that cannot be written is exit 1."""
+    out_dir = Path(out_dir)
+    target = out_dir / loaded.folder
+    try:
+        places.check_target(target, loaded.inputs)
+    except places.OutputRefused as err:
+        return refused(loaded, str(err))
+    try:
+        staging = places.staging_folder(out_dir, loaded.folder)
+    except OSError as err:
+        return _cannot_write(loaded, out_dir, err)
+    try:
+        return _solve(loaded, out_dir, staging, options or SolverOptions(), progress)
+    except places.OutputRefused as err:
+        return refused(loaded, str(err))
+    except OSError as err:
+        return _cannot_write(loaded, out_dir, err)
+    finally:
+        places.discard(staging)   # gone already when published
+
+
+def _cannot_write(loaded: LoadedInput, out_dir: Path, err: OSError) -> RunOutcome:
+    reason = err.strerror or str(err)
+    where = f" ({err.filename})" if getattr(err, "filename", None) and str(err.filename) != str(out_dir) else ""
+    return RunOutcome(loaded.name, loaded.path, "write_error", EXIT_FAILED,
+                      f"cannot write the results in {out_dir}: {reason}{where}. Earlier results are untouched; "
+                      f"choose another --out or free the folder.", case=loaded.case, problems=loaded.case.warnings)
+
+
+def _solve(loaded: LoadedInput, out_dir: Path, staging: Path, options: SolverOptions,
+           progress: Callable[[str], None]) -> RunOutcome:
+    case, futures, name, path = loaded.case, loaded.futures, loaded.name, loaded.path
+    clock = StageClock()
+    timings = clock.seconds
+    started = dt.datetime.now(dt.timezone.utc)
+    clock.lap("read", loaded.seconds["read"])
+    clock.lap("check", loaded.seconds["check"])
 
     progress("building the model")
     data = prepare(case, futures)
@@ -141,77 +205,71 @@ def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverO
     # The model is millions of long-lived objects; left to the cycle collector, every full
     # collection in the stages below would scan all of them again (docs/performance.md).
     with _kept_out_of_gc():
-        staging = export.staging_folder(out_dir, folder_name)
-        try:
-            progress("solving with HiGHS")
-            opts = replace(options, log_file=options.log_file or staging / "solver.log")
-            clock.restart()
-            solution = solve(model, opts, keep_live=True)
-            clock.lap("handoff", solution.timings["handoff"])
-            clock.lap("highs", solution.timings["highs"])
-            clock.lap("extract", solution.timings["load"])
-            # the contract's figure: hand-off + HiGHS + values back
-            timings["solve"] = sum(solution.timings.values())
-            if not solution.optimal:
-                export.discard(staging)
-                shortfalls = []
-                if solution.status in ("infeasible", "infeasible_or_unbounded"):
-                    progress("finding what cannot be met")
-                    shortfalls = diagnose(data, options)
-                return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
-                                  case=case, problems=case.warnings, timings=timings, shortfalls=shortfalls)
+        progress("solving with HiGHS")
+        opts = replace(options, log_file=options.log_file or staging / "solver.log")
+        clock.restart()
+        solution = solve(model, opts, keep_live=True)
+        clock.lap("handoff", solution.timings["handoff"])
+        clock.lap("highs", solution.timings["highs"])
+        clock.lap("extract", solution.timings["load"])
+        # the contract's figure: hand-off + HiGHS + values back
+        timings["solve"] = sum(solution.timings.values())
+        if not solution.optimal:
+            shortfalls = []
+            if solution.status in ("infeasible", "infeasible_or_unbounded"):
+                progress("finding what cannot be met")
+                shortfalls = diagnose(data, options)
+            return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
+                              case=case, problems=case.warnings, timings=timings, shortfalls=shortfalls)
 
-            clock.restart()
-            free_plan = free_cost = None
-            if not data.planned_builds.empty:
-                progress("solving without planned builds, to price them")
-                free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", opts.quiet())
-            info = None
-            if data.stochastic:
-                info = value_of_information(data, objective_value(model), opts.quiet(), progress).as_dict()
-            progress("checking whether policies leave demand unserved")
-            notes = policies_forcing_unserved(data, model, opts.quiet(), live=solution.live)
-            solution.live = None   # release HiGHS's copy of the LP before the tables are made
-            clock.lap("analysis")
+        clock.restart()
+        free_plan = free_cost = None
+        if not data.planned_builds.empty:
+            progress("solving without planned builds, to price them")
+            free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", opts.quiet())
+        info = None
+        if data.stochastic:
+            info = value_of_information(data, objective_value(model), opts.quiet(), progress).as_dict()
+        progress("checking whether policies leave demand unserved")
+        notes = policies_forcing_unserved(data, model, opts.quiet(), live=solution.live)
+        solution.live = None   # release HiGHS's copy of the LP before the tables are made
+        clock.lap("analysis")
 
-            progress("writing results")
-            results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
-            tables = results.tables()
-            clock.lap("extract")
-            export.write_tables(tables, staging, case.settings.currency)
-            meta = {
-                "scenario": name,
-                "status": solution.status,
-                "objective": results.objective,
-                "currency": case.settings.currency,
-                "costs": results.cost_by_component(),
-                "stages": _stages(results),
-                **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
-                "inputs": str(path),
-                "inputs_sha256": case.sha256,
-                "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
-                                                          "rack_kw", "max_utilization", "min_utilization", "currency")},
-                "timings": timings,
-                "memory_mb": clock.peak_mb,
-                "versions": versions(),
-                "solver": {"name": solution.solver, "message": solution.message,
-                           "objective_reported_by_solver": solution.objective,
-                           "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()
-                                       if k != "log_file"}},
-                "model": solution.size,
-                "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + notes,
-                "started": started.isoformat(timespec="seconds"),
-            }
-            progress("drawing the report")
-            write_report(StoredRun(staging, meta, tables), staging / "report.html", regret=regret_next_to(out_dir, name))
-            clock.lap("export")
-            export.write_run_json(meta, staging)
-            _pause_for_tests()
-            target = out_dir / folder_name
-            export.publish(staging, target)
-        except BaseException:
-            export.discard(staging)
-            raise
+        progress("writing results")
+        results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
+        tables = results.tables()
+        clock.lap("extract")
+        export.write_tables(tables, staging, case.settings.currency)
+        meta = {
+            "scenario": name,
+            "status": solution.status,
+            "objective": results.objective,
+            "currency": case.settings.currency,
+            "costs": results.cost_by_component(),
+            "stages": _stages(results),
+            **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
+            "inputs": str(path),
+            "inputs_sha256": case.sha256,
+            "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
+                                                      "rack_kw", "max_utilization", "min_utilization", "currency")},
+            "timings": timings,
+            "memory_mb": clock.peak_mb,
+            "versions": versions(),
+            "solver": {"name": solution.solver, "message": solution.message,
+                       "objective_reported_by_solver": solution.objective,
+                       "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()
+                                   if k != "log_file"}},
+            "model": solution.size,
+            "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + notes,
+            "started": started.isoformat(timespec="seconds"),
+        }
+        progress("drawing the report")
+        write_report(StoredRun(staging, meta, tables), staging / "report.html", regret=regret_next_to(out_dir, name))
+        clock.lap("export")
+        export.write_run_json(meta, staging)
+        _pause_for_tests()
+        target = out_dir / loaded.folder
+        places.publish(staging, target)
         return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
                           case=case, problems=case.warnings, timings=timings, notes=notes)
 

@@ -14,7 +14,11 @@ constraint's right-hand side.
 """
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -99,7 +103,7 @@ class LiveLP:
         algorithm = algorithm[1] if isinstance(algorithm, tuple) else algorithm   # highspy gives (status, value)
         h.setOptionValue("solver", "simplex")
         try:
-            h.run()
+            run_highs(h)
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
             x = h.getSolution().col_value
@@ -140,23 +144,113 @@ def highs_lp(m):
     return lp, columns, rows
 
 
-def highs_with(options: SolverOptions):
-    """A ``highspy.Highs`` set up with the planner's options."""
+ALGORITHMS = ("ipm", "choose", "simplex", "pdlp")
+
+
+class SolverOptionError(ValueError):
+    """HiGHS refused an option value (the command line reports it as bad input)."""
+
+
+def new_highs():
+    """A ``highspy.Highs`` that has printed nothing: HiGHS writes its banner to the process's
+    standard output when the first one is made, whatever the options say, so that one is made
+    with standard output pointed at /dev/null."""
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(options.log_to_console or options.log_file))
-    h.setOptionValue("log_to_console", bool(options.log_to_console))
-    if options.log_file:
-        h.setOptionValue("log_file", str(options.log_file))
-    h.setOptionValue("solver", options.algorithm)
-    h.setOptionValue("run_crossover", "on" if options.crossover else "off")
-    h.setOptionValue("presolve", "on" if options.presolve else "off")
-    if options.threads:
-        h.setOptionValue("threads", int(options.threads))
-    if options.time_limit:
-        h.setOptionValue("time_limit", float(options.time_limit))
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    with _stdout_silenced():
+        h = highspy.Highs()
+    _BANNER_SHOWN = True
     return h
+
+
+_BANNER_SHOWN = False
+
+
+@contextmanager
+def _stdout_silenced():
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):   # no real stdout (a notebook, a captured stream)
+        fd = 1
+    sys.stdout.flush()
+    try:
+        saved = os.dup(fd)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _set(h, name: str, value) -> None:
+    import highspy
+
+    if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+        raise SolverOptionError(f"HiGHS does not accept {name} = {value!r}")
+
+
+def highs_with(options: SolverOptions):
+    """A ``highspy.Highs`` set up with the planner's options; ``SolverOptionError`` names one it refuses."""
+    if options.algorithm not in ALGORITHMS:
+        raise SolverOptionError(f"unknown algorithm {options.algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
+    if options.time_limit is not None and not options.time_limit > 0:
+        raise SolverOptionError(f"the time limit must be more than 0 seconds, not {options.time_limit:g}")
+    h = new_highs()
+    _set(h, "output_flag", bool(options.log_to_console or options.log_file))
+    _set(h, "log_to_console", bool(options.log_to_console))
+    if options.log_file:
+        _set(h, "log_file", str(options.log_file))
+    _set(h, "solver", options.algorithm)
+    _set(h, "run_crossover", "on" if options.crossover else "off")
+    _set(h, "presolve", "on" if options.presolve else "off")
+    if options.threads:
+        _set(h, "threads", int(options.threads))
+    if options.time_limit:
+        _set(h, "time_limit", float(options.time_limit))
+    return h
+
+
+def run_highs(h) -> None:
+    """``h.run()`` in a helper thread, so that the main thread stays free to receive Ctrl-C and
+    SIGTERM (planner.interrupt): HiGHS holds no Python lock while it solves, and a signal stops
+    the run at once instead of when HiGHS finishes."""
+    done = threading.Event()
+    failure: list[BaseException] = []
+
+    def work():
+        try:
+            h.run()
+        except BaseException as err:   # handed to the caller's thread
+            failure.append(err)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=work, name="highs", daemon=True)
+    worker.start()
+    try:
+        while not done.wait(0.05):
+            pass
+    except BaseException:
+        _cancel(h)
+        raise
+    if failure:
+        raise failure[0]
+
+
+def _cancel(h) -> None:
+    """Ask a running HiGHS to stop at its next check (it will also end with the process)."""
+    try:
+        h.cancelSolve()
+    except Exception:   # an older highspy without it: the daemon thread ends with the process
+        pass
 
 
 def solve(m, options: SolverOptions | None = None, keep_live: bool = False) -> Solution:
@@ -174,7 +268,7 @@ def solve(m, options: SolverOptions | None = None, keep_live: bool = False) -> S
     del lp   # HiGHS holds its own copy; do not keep a second one through the solve
     size = {"columns": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": h.getNumNz()}
     t1 = time.perf_counter()
-    h.run()
+    run_highs(h)
     t2 = time.perf_counter()
 
     status_name = h.getModelStatus().name

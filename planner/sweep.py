@@ -7,11 +7,17 @@ headline figures (plain data), so nothing unpicklable crosses processes. The exe
 ``concurrent.futures`` one: local processes by default, or a Dask cluster's
 (``Client(address).get_executor()``) with the same code. Iteration is sorted everywhere, so a
 variant gives the same numbers whichever process solves it.
+
+Local workers are fresh interpreters (the ``spawn`` start method), never forks: a fork inherits
+the parent's HiGHS thread scheduler (set up by any earlier solve in the same process, as in a
+notebook or a test session) and its solves then fail; ``spawn`` is also what Windows and macOS
+have. A variant that fails carries its reason into the table; the others go on.
 """
 from __future__ import annotations
 
 import itertools
 import multiprocessing
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +40,11 @@ class Variant:
 
 
 def parse_vary(texts: list[str], where: str = "--vary") -> dict[str, list]:
-    """``sheet.column=v1,v2`` (or ``settings.key=...``) into {"sheet.column": [v1, v2]}."""
+    """``sheet.column=v1,v2`` (or ``settings.key=...``) into {"sheet.column": [v1, v2]}.
+
+    >>> parse_vary(["corridors.efficiency=0.6, 0.8", "settings.currency=CNY"])
+    {'corridors.efficiency': [0.6, 0.8], 'settings.currency': ['CNY']}
+    """
     out: dict[str, list] = {}
     problems = []
     for text in texts:
@@ -42,7 +52,18 @@ def parse_vary(texts: list[str], where: str = "--vary") -> dict[str, list]:
         if not sep or "." not in name or not values:
             problems.append(error(where, "write --vary sheet.column=value1,value2,...", value=text))
             continue
-        out[name.strip()] = [yaml.safe_load(v) for v in values.split(",")]
+        parsed = []
+        for v in values.split(","):
+            try:
+                value = yaml.safe_load(v) if v.strip() else None
+            except yaml.YAMLError:
+                value = v
+            if value is None or isinstance(value, (dict, list)):
+                problems.append(error(where, f"'{v.strip()}' is not a value: write --vary {name.strip()}=value1,value2,...",
+                                      column=name.strip(), value=text))
+                continue
+            parsed.append(value)
+        out[name.strip()] = parsed
     if problems:
         raise InputError(problems, where)
     return out
@@ -78,8 +99,22 @@ def variants(path: Path, vary: dict[str, list]) -> tuple[str, list[Variant]]:
     return spec.name, out
 
 
+def scenario_inputs(path: Path) -> list[Path]:
+    """The files a sweep reads: the scenario and the case it names."""
+    return [path, inputs_of(parse(path), path)]
+
+
 def solve_variant(index: int, values: dict, data: ModelData, options: SolverOptions) -> dict:
-    """Worker: build, solve and summarise one variant. Top-level so that processes can run it."""
+    """Worker: build, solve and summarise one variant. Top-level so that processes can run it.
+    A failure is a row with status ``error`` and its reason, never an exception."""
+    row = {"variant": index, **values}
+    try:
+        return {**row, **_solved_variant(data, options)}
+    except Exception as err:   # this variant fails; the sweep goes on
+        return {**row, "status": "error", "reason": f"{type(err).__name__}: {err}"[:500]}
+
+
+def _solved_variant(data: ModelData, options: SolverOptions) -> dict:
     from models import build_model
 
     from .results import Results
@@ -88,7 +123,7 @@ def solve_variant(index: int, values: dict, data: ModelData, options: SolverOpti
 
     model = build_model(data)
     sol = solve(model, options)
-    row = {"variant": index, **values, "status": sol.status}
+    row = {"status": sol.status, "reason": "" if sol.optimal else sol.message}
     if not sol.optimal:
         return row
     results = Results(model, data, sol)
@@ -100,17 +135,43 @@ def solve_variant(index: int, values: dict, data: ModelData, options: SolverOpti
     return {**row, **head}
 
 
+def _worker_started() -> None:
+    """Ctrl-C in a terminal reaches every process of the group; the parent alone decides what
+    stops, and ends its workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def local_executor(workers: int | None = None) -> Executor:
-    """Processes forked from this one (they inherit the imported modules, so they start at once)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    """Fresh worker processes (``spawn``): see the module docstring for why not ``fork``."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_started)
+
+
+def stop_workers(executor: Executor) -> None:
+    """End a local pool's workers now (a sweep asked to stop must not wait for running variants)."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass
 
 
 def run_sweep(items: list[Variant], executor: Executor, options: SolverOptions,
               progress=lambda done, total: None) -> pd.DataFrame:
     opts = options.quiet(threads=1)   # one process per core: HiGHS threads would compete
-    jobs = {executor.submit(solve_variant, v.index, v.values, v.data, opts): v.index for v in items}
+    jobs = {executor.submit(solve_variant, v.index, v.values, v.data, opts): v for v in items}
     rows = []
-    for done, job in enumerate(as_completed(jobs), start=1):
-        rows.append(job.result())
-        progress(done, len(jobs))
+    try:
+        for done, job in enumerate(as_completed(jobs), start=1):
+            variant = jobs[job]
+            try:
+                rows.append(job.result())
+            except Exception as err:   # the worker itself died (killed, out of memory)
+                rows.append({"variant": variant.index, **variant.values, "status": "error",
+                             "reason": f"the worker stopped: {type(err).__name__}: {err}"[:500]})
+            progress(done, len(jobs))
+    except BaseException:
+        stop_workers(executor)
+        raise
     return pd.DataFrame(rows).sort_values("variant").reset_index(drop=True)

@@ -9,12 +9,11 @@ the same case.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .places import MARK, MARK_KEY
 from .problems import column_letter
 from .schema import SHEETS, Column, Kind, Sheet
 
@@ -106,25 +105,16 @@ def case_tables(case) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_template(path: str | Path, case=None, force: bool = False) -> Path:
-    """Write the template (filled from ``case`` if given) to ``path``, atomically; an existing
-    file is never overwritten unless ``force``."""
+def write_template(path: str | Path, case=None) -> Path:
+    """Write the template (filled from ``case`` if given) to ``path``, atomically. Whether an
+    existing file may be replaced is the caller's decision (the command line replaces only a
+    workbook the planner wrote, or any with --force)."""
+    from .places import write_file_atomically
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"the template must be an .xlsx file, not {path.name}")
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists; choose another name or pass --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        _write(Path(tmp), case)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_file_atomically(path, lambda tmp: _write(tmp, case))
 
 
 def _write(path: Path, case) -> None:
@@ -133,6 +123,7 @@ def _write(path: Path, case) -> None:
     tables = case_tables(case) if case is not None else {}
     letters = {name: {c.name: column_letter(i) for i, c in enumerate(s.columns)} for name, s in SHEETS.items()}
     book = xlsxwriter.Workbook(str(path))
+    book.set_custom_property(MARK_KEY, MARK)   # so that a later `planner template` may replace it
     head = book.add_format({"bold": True, "bg_color": HEADER_FILL, "bottom": 1})
     head_required = book.add_format({"bold": True, "bg_color": REQUIRED_FILL, "bottom": 1})
     italic = book.add_format({"italic": True, "font_color": "#595959"})
