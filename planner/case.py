@@ -196,10 +196,11 @@ class CheckedInput:
     tables: dict[str, pd.DataFrame]
     settings: dict[str, object]
     problems: list[Problem]
+    touched: dict[tuple[str, object], str] = field(default_factory=dict)   # (sheet, row or setting) -> change
 
     def copy(self) -> "CheckedInput":
         return CheckedInput(self.raw, {k: v.copy() for k, v in self.tables.items()}, dict(self.settings),
-                            list(self.problems))
+                            list(self.problems), dict(self.touched))
 
 
 def read_checked(path: str | Path) -> CheckedInput:

@@ -252,7 +252,7 @@ def _load_or_exit(path: Path, console):
     """A case or scenario, or exit 2 with every problem printed."""
     from .console import print_problems
     from .problems import InputError
-    from .run import load_input
+    from .scenario import load_input
 
     try:
         return load_input(path)

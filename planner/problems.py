@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -65,6 +66,22 @@ def warning(sheet: str, message: str, **where) -> Problem:
     return Problem(WARNING, sheet, message, **where)
 
 
+def short_text(value: object, n: int = 40) -> str:
+    """At most ``n`` characters describing ``value``, without ever turning all of it into text.
+
+    >>> short_text("x" * 100, 10), short_text(list(range(1000)), 20)
+    ('xxxxxxxxx…', '[0, 1, 2, 3, 4, 5, …')
+    """
+    if isinstance(value, str):
+        text = value
+    else:
+        shown = reprlib.Repr()
+        shown.maxlevel, shown.maxstring, shown.maxother = 3, n, n
+        shown.maxlist = shown.maxtuple = shown.maxdict = shown.maxset = 6
+        text = shown.repr(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.is_error]
 
@@ -88,7 +105,7 @@ class InputError(Exception):
     """The input has errors; nothing was solved or written."""
 
     def __init__(self, problems: list[Problem], source: str = ""):
-        self.problems = sorted(problems, key=Problem.sort_key)
+        self.problems = sorted(dict.fromkeys(problems), key=Problem.sort_key)   # one mistake, one message
         self.source = source
         n = len(errors(self.problems))
         super().__init__(f"{source}: {n} input error(s)")
@@ -151,6 +168,6 @@ def _first_row(cells: str) -> int:
 def _show(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return str(value)
+    return short_text(value, 60)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
+import re
 import time
 import zipfile
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +23,29 @@ from .problems import Problem, column_letter, error, nearest, warning
 from .schema import SHEETS
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class CellFault:
+    """A workbook cell whose value cannot be used: an error value (``#DIV/0!``) or a formula the
+    file holds no computed value for (written by a program that does not calculate). Calamine
+    reads both as blank; they are not blank, and validation names them."""
+
+    def __init__(self, message: str, shown: str):
+        self.message = message
+        self.shown = shown   # what the cell holds: the error value or the formula
+
+    def __str__(self) -> str:
+        return self.shown
+
+    __repr__ = __str__
+
+    @classmethod
+    def error_value(cls, shown: str) -> "CellFault":
+        return cls(f"shows the error {shown}: fix the formula or type the value", shown)
+
+    @classmethod
+    def formula_without_value(cls, formula: str) -> "CellFault":
+        return cls("is a formula without a saved value: open and save the workbook in Excel or LibreOffice", formula)
 
 
 @dataclass
@@ -131,9 +157,89 @@ def _read_workbook(path: Path) -> tuple[dict[str, list[list[object]]], dict[str,
             sheet = book.get_sheet_by_name(title)
             grids[name] = sheet.to_python(skip_empty_area=False)
             merged[name] = list(sheet.merged_cell_ranges or [])
+        for title, faults in _cell_faults(path).items():
+            grid = grids.get(_normal(title))
+            if grid is not None:
+                _mark_faults(grid, faults)
         return grids, merged, problems
     except Exception as exc:  # calamine raises its own error types for damaged files
         return {}, {}, [error(where, f"the workbook could not be read ({type(exc).__name__}: {exc})")]
+
+
+_CELL = re.compile(rb'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+
+
+def _cell_faults(path: Path) -> dict[str, dict[tuple[int, int], CellFault]]:
+    """Error values and formulas without a saved value, by sheet title and (row, column), 0-based.
+
+    Read from the sheets' XML, only where the XML has a formula or an error value at all (a
+    quick byte test), so that plain workbooks cost nothing more to read."""
+    out: dict[str, dict[tuple[int, int], CellFault]] = {}
+    try:
+        with zipfile.ZipFile(path) as book:
+            for title, part in _sheet_parts(book).items():
+                try:
+                    xml = book.read(part)
+                except KeyError:
+                    continue
+                if b"<f" not in xml and b't="e"' not in xml:
+                    continue
+                faults = {}
+                for attrs, body in _CELL.findall(xml):
+                    body = body or b""
+                    ref = _REF.search(attrs)
+                    if ref is None:
+                        continue
+                    value = re.search(rb"<v>(.*?)</v>", body, re.S)
+                    if b't="e"' in attrs:
+                        shown = value.group(1).decode("utf-8", "replace") if value else "an error"
+                        fault = CellFault.error_value(shown)
+                    elif b"<f" in body and (value is None or not value.group(1)) and b't="str"' not in attrs:
+                        formula = re.search(rb"<f[^>]*>(.*?)</f>", body, re.S)
+                        text = html.unescape(formula.group(1).decode("utf-8", "replace")) if formula else ""
+                        fault = CellFault.formula_without_value(f"={text}")
+                    else:
+                        continue
+                    faults[(int(ref.group(2)) - 1, _column_index(ref.group(1).decode()))] = fault
+                if faults:
+                    out[title] = faults
+    except (OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    return out
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> path of its XML part inside the workbook."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels.findall("p:Relationship", ns)}
+    parts = {}
+    for sheet in workbook.findall("m:sheets/m:sheet", ns):
+        where = target.get(sheet.get(f"{{{ns['r']}}}id"), "")
+        parts[sheet.get("name")] = where.lstrip("/") if where.startswith("/") else f"xl/{where}"
+    return parts
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _mark_faults(grid: list[list[object]], faults: dict[tuple[int, int], CellFault]) -> None:
+    for (r, c), fault in faults.items():
+        while len(grid) <= r:
+            grid.append([])
+        row = grid[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        if _blank(row[c]):
+            row[c] = fault
 
 
 def _merged_cells(name: str, ranges: list, sheet: RawSheet | None) -> list[Problem]:
@@ -159,7 +265,13 @@ def _read_csv_folder(path: Path) -> tuple[dict[str, list[list[object]]], list[Pr
         name = _normal(f.stem)
         try:
             with f.open(newline="", encoding="utf-8-sig") as fh:
-                grids[name] = [list(r) for r in csv.reader(fh)]
+                rows = [list(r) for r in csv.reader(fh)]
+            separator = _other_separator(name, rows)
+            if separator:
+                problems.append(error(f.name, f"the file separates its columns with {separator} instead of commas; save it "
+                                              "as 'CSV UTF-8 (comma delimited)', with decimal points"))
+                continue
+            grids[name] = rows
         except UnicodeDecodeError:
             problems.append(error(f.name, "the file is not UTF-8 text; save it as 'CSV UTF-8'"))
         except csv.Error as exc:
@@ -167,6 +279,30 @@ def _read_csv_folder(path: Path) -> tuple[dict[str, list[list[object]]], list[Pr
     if not grids and not problems:
         problems.append(error(path.name, "the folder holds no .csv files"))
     return grids, problems
+
+
+def _rows_text(rows: list[int], shown: int = 10) -> str:
+    """
+    >>> _rows_text([4, 7]), _rows_text(list(range(2, 30)), 3)
+    ('4, 7', '2, 3, 4 ... (28 rows)')
+    """
+    text = ", ".join(str(r) for r in rows[:shown])
+    return text + (f" ... ({len(rows)} rows)" if len(rows) > shown else "")
+
+
+def _other_separator(name: str, rows: list[list[str]]) -> str | None:
+    """';' or a tab where a CSV of a case sheet should have commas (Excel in many European
+    locales saves 'CSV' with semicolons): the header then arrives as one cell holding the names."""
+    sheet = SHEETS.get(name)
+    header = next((r for r in rows if any(c.strip() for c in r)), None)
+    if sheet is None or header is None:
+        return None
+    for sep, word in ((";", "semicolons (;)"), ("\t", "tabs")):
+        cells = [c for c in header if c.strip()]
+        parts = {_normal(part) for c in cells for part in c.split(sep)}
+        if any(sep in c for c in cells) and parts & (set(sheet.names) | {"key", "value"}):
+            return word
+    return None
 
 
 def _blank(cell: object) -> bool:
@@ -188,6 +324,7 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
     header_row = header_at + 1
     positions: dict[str, int] = {}
     titles: dict[str, str] = {}
+    unnamed = [pos for pos, cell in enumerate(header) if _blank(cell)]
     for pos, cell in enumerate(header):
         if _blank(cell):
             continue
@@ -203,16 +340,29 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
     while body and all(_blank(c) for c in body[-1]):
         body.pop()
     data: dict[int, list[object]] = {}
+    blank_rows: list[int] = []
+    headless: dict[int, list[int]] = {}   # column position without a header -> rows with a value there
     for offset, r in enumerate(body):
         row_number = header_row + 1 + offset
         if all(_blank(c) for c in r):
-            problems.append(error(name, "blank row inside the data: delete it, or fill it in", row=row_number))
+            blank_rows.append(row_number)   # planners space out their sheets: skip, and say so
             continue
-        for pos, cell in enumerate(r):
-            if not _blank(cell) and (pos >= len(header) or _blank(header[pos])):
-                problems.append(warning(name, "value in a column without a header is ignored", row=row_number,
-                                        letter=column_letter(pos), value=cell))
+        for pos in range(len(header), len(r)):
+            if not _blank(r[pos]):
+                headless.setdefault(pos, []).append(row_number)
+        for pos in unnamed:
+            if pos < len(r) and not _blank(r[pos]):
+                headless.setdefault(pos, []).append(row_number)
         data[row_number] = [r[p] if p < len(r) else "" for p in positions.values()]
+    if blank_rows:
+        problems.append(warning(name, f"blank row{'s' if len(blank_rows) > 1 else ''} {_rows_text(blank_rows)} inside the "
+                                      "data skipped", row=blank_rows[0]))
+    if headless:
+        letters_shown = ", ".join(column_letter(p) for p in sorted(headless)[:8]) + (" ..." if len(headless) > 8 else "")
+        first = min(headless)
+        problems.append(warning(name, f"values in {len(headless)} column{'s' if len(headless) > 1 else ''} without a "
+                                      f"header ({letters_shown}) are ignored", row=headless[first][0],
+                                letter=column_letter(first)))
     if data:
         cells = pd.DataFrame.from_dict(data, orient="index", columns=list(positions), dtype=object)
     else:

@@ -77,6 +77,7 @@ section p.what { margin: 0 0 10px 0; color: #444; }
 .card { flex: 1 1 170px; border: 1px solid #e3e3e3; border-radius: 6px; padding: 10px 14px; background: #fcfcfc; }
 .card .v { font-size: 22px; font-weight: 600; }
 .card .k { color: #555; font-size: 13px; }
+p.nothing { color: #777; font-style: italic; padding: 24px 0; text-align: center; }
 table.data { border-collapse: collapse; width: 100%; font-size: 13px; }
 table.data th { background: #eef2f6; text-align: left; padding: 5px 8px; cursor: pointer; position: sticky; top: 0; }
 table.data td { border-top: 1px solid #eee; padding: 4px 8px; }
@@ -99,6 +100,14 @@ def _figure_html(fig, div_id: str, height: int = 420, legend_y: float = -0.15) -
                       font=dict(size=12), legend=dict(orientation="h", y=legend_y))
     return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
                        config={"displaylogo": False, "responsive": True})
+
+
+NOTHING = '<p class="nothing">Nothing to show: {}.</p>'
+
+
+def _nothing(why: str) -> str:
+    """What a chart says instead of drawing axes over no data."""
+    return NOTHING.format(html.escape(why))
 
 
 def _section(title: str, what: str, body: str, anchor: str) -> str:
@@ -277,6 +286,9 @@ def energy_section(run: StoredRun) -> str:
     totals = en.groupby("region")[["grid_mw", "green_mw", "imports_mw"]].mean()
     totals = totals.loc[totals.sum(axis=1).sort_values(ascending=False).index]
     totals = totals[totals.sum(axis=1) > 1e-6]
+    if not len(totals):
+        return _section("Energy by source and region", "Average power over the horizon, by source.",
+                        _nothing("no power is bought in this plan"), "energy")
     fig = go.Figure([go.Bar(x=list(totals.index), y=totals[c], name=n, marker_color=SOURCE_COLOURS[n])
                      for c, n in (("grid_mw", "grid"), ("green_mw", "green"), ("imports_mw", "imports"))])
     fig.update_layout(barmode="stack", yaxis_title="average MW over the horizon")
@@ -294,6 +306,9 @@ def serving_section(run: StoredRun) -> str:
     zones = run.tables["places"].set_index("region")["zone"].fillna("")
     srv = srv.assign(zone=srv["to_region"].map(zones))
     workloads = sorted(srv["workload"].unique())
+    if not workloads:
+        return _section("Where each workload is served", "Share of each workload's tokens served in each zone, by year.",
+                        _nothing("no tokens are served in this plan"), "serving")
     cols = min(3, max(1, len(workloads)))
     rows = math.ceil(len(workloads) / cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=workloads, shared_xaxes=True)
@@ -360,6 +375,8 @@ def prices_section(run: StoredRun) -> str:
     from plotly.subplots import make_subplots
 
     prices = _first_future(run.tables["prices"])
+    if not len(prices):
+        return _section("Shadow prices", "What one more unit would cost.", _nothing("the run has no shadow prices"), "prices")
     last = int(prices["year"].max())
     p = prices[prices["year"] == last]
     units = dict(zip(p["price"], p["unit"]))

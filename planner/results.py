@@ -295,8 +295,10 @@ class Results:
     def futures(self) -> pd.DataFrame:
         df = self.cost_by_future()
         use = self._use_by_future.reindex(df["future"])
-        df["demand_served_share"] = (1 - use["unserved"] / use["demand"]).to_numpy()
-        df["mean_utilization"] = (use["busy_racks"] / use["racks_in_service"]).to_numpy()
+        # nothing asked is nothing missing; no racks is no use
+        df["demand_served_share"] = np.where(use["demand"] > 0, 1 - use["unserved"] / use["demand"].where(use["demand"] > 0, 1.0), 1.0)
+        df["mean_utilization"] = np.where(use["racks_in_service"] > 0, use["busy_racks"] / use["racks_in_service"].where(
+            use["racks_in_service"] > 0, 1.0), 0.0)
         df["idle_rack_years"] = use["idle_rack_years"].to_numpy()
         return df[[c.name for c in FUTURES_TABLE]]
 
@@ -542,7 +544,8 @@ class Results:
         end of the horizon: in every future, or in the future with the least demand."""
         d, s = self.data, self.settings
         cap = self._with_future(self.capacity()).sort_values(["future", "region", "year"])
-        low = d.demand.groupby(level="future").sum().idxmin()
+        totals = d.demand.groupby(level="future").sum().reindex(list(d.futures), fill_value=0.0)
+        low = totals.idxmin()
         # below_to_end: utilisation below min_utilization in this year and every later one
         below = (cap["utilization"] < s.min_utilization).astype(int)
         reverse = below.iloc[::-1]

@@ -21,7 +21,7 @@ from typing import Callable
 from models import build_model
 
 from . import export, places
-from .case import Case, load_case
+from .case import Case
 from .diagnose import Shortfall, diagnose, policies_forcing_unserved
 from .prepare import prepare
 from .problems import InputError, Problem
@@ -29,7 +29,7 @@ from .report import regret_next_to, write_report
 from .results import Results
 from .store import StoredRun
 from .plans import without_planned_builds
-from .scenario import is_scenario, load_scenario
+from .scenario import load_input
 from .stochastic import solve_plan, value_of_information
 from .solver import SolverOptions, objective_value, solve
 
@@ -50,14 +50,6 @@ class RunOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     shortfalls: list[Shortfall] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # warnings about the solution (policies met by unserved demand)
-
-
-def load_input(path: Path) -> tuple[Case, list | None]:
-    """A workbook or CSV folder, or a scenario file: the case and its futures (None without)."""
-    if is_scenario(path):
-        scenario = load_scenario(path)
-        return scenario.case, scenario.futures
-    return load_case(path), None
 
 
 def versions() -> dict[str, str]:

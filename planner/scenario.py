@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -37,12 +38,12 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .case import Case, CheckedInput, finish_case, read_checked
+from .case import Case, CheckedInput, finish_case, load_case, read_checked
 from .prepare import Future
-from .problems import InputError, Problem, error, nearest
+from .problems import InputError, Problem, error, nearest, short_text, warning
 from .reading import RawSheet
 from .schema import SHEETS, TIME_VARYING
-from .validation import ORIGIN, ROW, _check_references, _check_sheet, convert, is_blank
+from .validation import BAD, ORIGIN, ROW, _check_sheet, beyond_sense_message, check_consistency, convert, is_blank
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 OPERATORS = (">=", ">", "<=", "<", "!=", "==")
@@ -143,6 +144,14 @@ def is_scenario(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SCENARIO_SUFFIXES
 
 
+def load_input(path: str | Path) -> tuple[Case, list | None]:
+    """A workbook or CSV folder, or a scenario file: the case and its futures (None without)."""
+    if is_scenario(path):
+        scenario = load_scenario(path)
+        return scenario.case, scenario.futures
+    return load_case(path), None
+
+
 def _path(loc: tuple) -> str:
     out = ""
     for part in loc:
@@ -157,15 +166,21 @@ def parse(path: Path) -> ScenarioSpec:
     """Read and validate the YAML itself (not the case it names)."""
     where = path.name
     try:
+        if path.stat().st_size > MAX_SCENARIO_BYTES * 4:
+            raise InputError([error(where, f"the scenario file is {path.stat().st_size:,} bytes; a scenario is at most "
+                                           f"{MAX_SCENARIO_BYTES:,} characters")], str(path))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([error(where, f"cannot read the scenario file: {exc}")], str(path))
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
-        raise InputError([error(where, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row)], str(path))
+        raise InputError([error(where, f"not valid YAML: {short_text(getattr(exc, 'problem', exc), 200)}", row=row)],
+                         str(path))
+    except ScenarioTooLarge as exc:
+        raise InputError([error(where, str(exc))], str(path))
     if not isinstance(data, dict):
         raise InputError([error(where, "a scenario file is a mapping with at least `name` and `inputs`")], str(path))
     try:
@@ -181,6 +196,70 @@ def parse(path: Path) -> ScenarioSpec:
                 msg = "unknown key" + (f"; did you mean '{guess}'?" if guess else "")
             problems.append(error(where, msg, column=loc or None, value=_short(e.get("input"))))
         raise InputError(problems, str(path))
+
+
+MAX_SCENARIO_BYTES = 2_000_000   # a scenario is a page of changes; megabytes of it are not meant
+MAX_YAML_NODES = 200_000         # values after aliases are expanded
+
+
+class ScenarioTooLarge(ValueError):
+    """A scenario file that would expand beyond any sensible size (e.g. nested aliases)."""
+
+
+def load_yaml(text: str):
+    """``yaml.safe_load`` that refuses, in well under a second, a document that would expand
+    past MAX_YAML_NODES values (aliases of aliases: the "billion laughs"), refers to itself, or
+    is nested deeper than Python can follow. The node graph is measured before anything is built.
+    """
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise ScenarioTooLarge(f"the scenario file is {len(text):,} characters; a scenario is at most "
+                               f"{MAX_SCENARIO_BYTES:,}")
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise ScenarioTooLarge("the scenario file is nested too deeply to read") from None
+        if node is None:
+            return None
+        _expanded_size(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root) -> int:
+    """Values under ``root`` with every alias expanded; ScenarioTooLarge past the limit or on a cycle."""
+    size: dict[int, int] = {}
+    stack = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            if total > MAX_YAML_NODES:
+                raise ScenarioTooLarge(f"the scenario file expands to more than {MAX_YAML_NODES:,} values "
+                                       "(aliases of aliases?); it is refused")
+            size[key] = total
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            raise ScenarioTooLarge("the scenario file refers to itself through an alias; it is refused")
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in size)
+    return size[id(root)]
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _known_keys(loc: tuple) -> list[str]:
@@ -205,8 +284,8 @@ def _known_keys(loc: tuple) -> list[str]:
 
 
 def _short(value: object) -> object:
-    text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    """A value for a message, never stringified whole (a rejected value may be huge)."""
+    return short_text(value, 40)
 
 
 def inputs_of(spec: ScenarioSpec, path: Path) -> Path:
@@ -286,9 +365,14 @@ def _future_scope(changes: list[Change], where: str, prefix: str) -> list[Proble
 
 def apply_changes(checked: CheckedInput, changes: list[Change], where: str, prefix: str):
     """Apply changes in order to the checked tables; return (input, problems, added rows) where
-    added rows maps (sheet, spreadsheet row) of each added row to its path in the scenario."""
+    added rows maps (sheet, spreadsheet row) of each added row to its path in the scenario.
+
+    Every change is checked as it is applied (types, bounds, sensible sizes); what ties rows and
+    sheets together (unique keys, known ids, the horizon) is checked again on the changed case,
+    and problems on a changed row name the change (``checked.touched``)."""
     problems: list[Problem] = []
     added: dict[tuple[str, int], str] = {}
+    before = {_identity(p) for p in checked.problems}
     for i, ch in enumerate(changes):
         path = f"{prefix}[{i}].{ch.kind}"
         spec = ch.spec
@@ -304,7 +388,36 @@ def apply_changes(checked: CheckedInput, changes: list[Change], where: str, pref
             problems += _change_setting(checked, ch.kind, spec, where, path)
         else:
             problems += _change_column(checked, ch.kind, sheet, spec, where, path)
+    if changes:
+        again = check_consistency(checked.tables, checked.settings, checked.raw)
+        problems += _after_changes([p for p in again if _identity(p) not in before], checked.touched, where)
     return checked, problems, added
+
+
+def _identity(p: Problem) -> tuple:
+    return (p.sheet, p.row, p.column, p.message)
+
+
+def _after_changes(problems: list[Problem], touched: dict, where: str) -> list[Problem]:
+    """Problems on rows (or settings) a change wrote are cited at that change in the scenario
+    file, one message per change and kind of problem, naming the rows."""
+    out, grouped = [], {}
+    for p in problems:
+        if p.sheet == "settings":
+            keys = [p.column, *re.findall(r"\b([a-z_]+_year)\b", p.message)]
+            path = next((touched[("settings", k)] for k in keys if ("settings", k) in touched), None)
+        else:
+            path = touched.get((p.sheet, p.row))
+        if path is None:
+            out.append(p)
+        else:
+            grouped.setdefault((path, p.severity, p.sheet, p.message), []).append(p)
+    for (path, severity, sheet, message), group in grouped.items():
+        rows = sorted({p.row for p in group if p.row})
+        place = sheet if not rows or sheet == "settings" else \
+            f"{sheet} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows[:10]))}{' ...' if len(rows) > 10 else ''}"
+        out.append(Problem(severity, where, f"{message} ({place}, after this change)", None, path, None, group[0].value))
+    return out
 
 
 def _change_setting(checked: CheckedInput, kind: str, spec, where: str, path: str) -> list[Problem]:
@@ -325,8 +438,15 @@ def _change_setting(checked: CheckedInput, kind: str, spec, where: str, path: st
         value = spec.value
     typed, why = convert(col, value, True)
     if why:
-        return [error(where, f"{key} {why}", column=f"{path}.value", value=value)]
-    checked.settings[key] = int(typed) if col.kind.value == "year" else typed
+        return [error(where, f"{key} {why}", column=f"{path}.{'by' if kind == 'scale' else 'value'}",
+                      value=_short(spec.by if kind == "scale" else value))]
+    if is_blank(typed):
+        if col.required:
+            return [error(where, f"{key} is required and cannot be set blank", column=f"{path}.value")]
+        checked.settings.pop(key, None)
+    else:
+        checked.settings[key] = int(typed) if col.kind.value == "year" else typed
+    checked.touched[("settings", key)] = path
     return []
 
 
@@ -378,6 +498,12 @@ def _change_column(checked: CheckedInput, kind: str, sheet, spec, where: str, pa
     mask, problems = _mask(table, spec.where, where, path)
     if problems:
         return problems
+    if spec.where and not mask.any():
+        return [warning(where, f"the filter {_short(spec.where)} matches no row of {sheet.name}, so this change does "
+                        "nothing; check the names and values it selects on", column=f"{path}.where",
+                        value=_short(spec.where))]
+    for row in table.loc[mask, ROW]:
+        checked.touched[(sheet.name, int(row))] = path
     if kind == "scale":
         if not col.numeric:
             return [error(where, f"cannot scale {spec.column}: it is not a number column", column=f"{path}.column",
@@ -385,15 +511,19 @@ def _change_column(checked: CheckedInput, kind: str, sheet, spec, where: str, pa
         scaled = table.loc[mask, col.name].astype(float) * spec.by
         if col.kind.value == "year":
             return [error(where, f"cannot scale a year column ({spec.column})", column=f"{path}.column", value=spec.column)]
-        bad = [x for x in scaled.dropna() if math.isfinite(x) and col.violates(x)]
+        bad = [x for x in scaled.dropna() if col.violates(x)]
         if bad:
             return [error(where, f"scaling makes {spec.column} {bad[0]:g}, which must be {col.bounds_text()}",
+                          column=f"{path}.by", value=spec.by)]
+        huge = [x for x in scaled.dropna() if col.beyond_sense(x)]
+        if huge:
+            return [error(where, f"scaling makes {spec.column} {huge[0]:g}, which {beyond_sense_message(col)}",
                           column=f"{path}.by", value=spec.by)]
         table.loc[mask, col.name] = scaled
     else:
         typed, why = convert(col, spec.value, True)
         if why:
-            return [error(where, f"{spec.column} {why}", column=f"{path}.value", value=spec.value)]
+            return [error(where, f"{spec.column} {why}", column=f"{path}.value", value=_short(spec.value))]
         if col.required and is_blank(typed):
             return [error(where, f"{spec.column} is required and cannot be set blank", column=f"{path}.value")]
         table.loc[mask, col.name] = typed
@@ -419,25 +549,9 @@ def _add_rows(checked: CheckedInput, sheet, spec: AddChange, where: str, path: s
     problems = [_remap_one(p, where, added) for p in problems]
     if typed is None:
         return problems
-    combined = typed if existing is None else pd.concat([existing, typed], ignore_index=True)
-    tables = {**checked.tables, sheet.name: combined}
-    refs = [p for p in _check_references({**tables, sheet.name: typed}) if p.sheet == sheet.name]
-    problems += [_remap_one(p, where, added) for p in refs]
-    if existing is not None:
-        problems += [_remap_one(p, where, added) for p in _duplicates(sheet, combined)]
-    checked.tables[sheet.name] = combined
+    typed = typed[~typed[BAD]].drop(columns=BAD)   # a row with a bad cell is reported already
+    checked.tables[sheet.name] = typed if existing is None else pd.concat([existing, typed], ignore_index=True)
     return problems
-
-
-def _duplicates(sheet, combined: pd.DataFrame) -> list[Problem]:
-    if not sheet.key:
-        return []
-    keys = combined[list(sheet.key)].apply(tuple, axis=1)
-    dup = keys.duplicated(keep="first")
-    shown = lambda k: " / ".join(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in k)
-    return [error(sheet.name, f"duplicate: {shown(k)} is already in the {sheet.name} sheet",
-                  row=int(r), column=" / ".join(sheet.key), value=k[0])
-            for k, r in zip(keys[dup], combined.loc[dup, ROW])]
 
 
 def _remap_one(p: Problem, where: str, added: dict[tuple[str, int], str]) -> Problem:

@@ -46,6 +46,12 @@ class Derived:
         return self.text
 
 
+# No input quantity is sensibly larger than this in size, in any unit or currency (a GW of HVDC
+# in Indonesian rupiah is about 5e13); a bigger number is a typo or a unit slip, and numbers near
+# the float limit (1e308) would overflow the objective.
+LARGEST = 1e15
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -59,6 +65,7 @@ class Column:
     below: float | None = None
     ref: str | None = None      # "sheet.column" this value must exist in
     choices: tuple[str, ...] = ()
+    largest: float = LARGEST    # no sensible value is larger in size
 
     @property
     def required(self) -> bool:
@@ -94,6 +101,10 @@ class Column:
         if self.choices:
             parts.append("one of " + ", ".join(self.choices))
         return " and ".join(parts)
+
+    def beyond_sense(self, x: float) -> bool:
+        """A number too large to be meant (or not finite)."""
+        return not math.isfinite(x) or abs(x) > self.largest
 
     def violates(self, x: float) -> bool:
         return bool(
@@ -162,7 +173,8 @@ SETTINGS = Sheet(
         Column("rack_kw", Kind.NUMBER, "kW", 2.5, "IT power of one standard rack", above=0),
         Column("max_utilization", Kind.NUMBER, "fraction", 0.85, "highest average share of a region's racks that may be busy", above=0, max=1),
         Column("min_utilization", Kind.NUMBER, "fraction", 0.65, "below this, capacity is flagged as an overcapacity risk", min=0, max=1),
-        Column("unserved_penalty", Kind.NUMBER, "currency per million tokens", 5.0, "price of demand that no region serves (bought abroad)", min=0),
+        Column("unserved_penalty", Kind.NUMBER, "currency per million tokens", 5.0, "price of demand that no region serves (bought abroad)", min=0,
+               largest=1e9),   # x 365e6 million tokens a year stays inside what HiGHS treats as finite (1e20)
         Column("ms_per_km", Kind.NUMBER, "ms", 0.01, "round-trip fibre latency per km of route distance", min=0),
         Column("latency_overhead_ms", Kind.NUMBER, "ms", 2.0, "fixed round-trip latency of a remote path", min=0),
         Column("rack_life", Kind.NUMBER, "years", 15, "default life of new racks", above=0),
@@ -247,7 +259,7 @@ DEMAND = Sheet(
         Column("region", Kind.ID, "id", REQUIRED, "user region", ref="regions.region"),
         Column("workload", Kind.ID, "id", REQUIRED, "workload class", ref="workloads.workload"),
         Column("year", Kind.YEAR, "year", REQUIRED, "calendar year", **YEARS),
-        Column("ttok_per_day", Kind.NUMBER, "trillion tokens/day", REQUIRED, "yearly average demand", min=0),
+        Column("ttok_per_day", Kind.NUMBER, "trillion tokens/day", REQUIRED, "yearly average demand", min=0, largest=1e9),
     ),
     key=("region", "workload", "year"),
     wide=Wide(ids=("region", "workload"), year="year", value="ttok_per_day"),

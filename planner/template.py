@@ -63,16 +63,9 @@ def _validation(col: Column, letters: dict[str, dict[str, str]]) -> dict | None:
                 "error_type": "warning", "error_message": f"Not a known {name} (from the {sheet} sheet)."}
     if col.numeric:
         kind = "integer" if col.kind is Kind.YEAR else "decimal"
-        low = col.min if col.min is not None else col.above
-        high = col.max if col.max is not None else col.below
-        if low is not None and high is not None:
-            rule = {"criteria": "between", "minimum": low, "maximum": high}
-        elif low is not None:
-            rule = {"criteria": ">=" if col.min is not None else ">", "value": low}
-        elif high is not None:
-            rule = {"criteria": "<=" if col.max is not None else "<", "value": high}
-        else:
-            rule = {"criteria": "between", "minimum": -1e300, "maximum": 1e300}
+        low = col.min if col.min is not None else (col.above if col.above is not None else -col.largest)
+        high = col.max if col.max is not None else (col.below if col.below is not None else col.largest)
+        rule = {"criteria": "between", "minimum": low, "maximum": high}
         return {"validate": kind, **rule, "error_message": f"{col.name}: a number" +
                 (f", {col.bounds_text()}" if col.bounds_text() else "") + ". Leave blank for the default."}
     return None
@@ -87,6 +80,8 @@ def _cell(value):
         value = value.item()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
+    if not isinstance(value, (int, float, str)):
+        return str(value)   # a note column keeps what the cell showed (dates, error values)
     return value
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Callable
 
 import numpy as np
@@ -26,7 +27,7 @@ import pandas as pd
 
 from . import finance
 from .problems import ERROR, Problem, error, nearest, warning
-from .reading import RawCase, RawSheet
+from .reading import CellFault, RawCase, RawSheet
 from .schema import SETTINGS, SHEETS, Column, Kind, Sheet, Wide
 
 ROW = "_row"  # spreadsheet row of each typed record
@@ -56,6 +57,8 @@ def _number(cell: object, text_file: bool) -> tuple[float, str | None]:
     """A cell as a number, or the reason it is not one. Blank is NaN."""
     if cell is None:
         return math.nan, None
+    if isinstance(cell, CellFault):
+        return math.nan, cell.message
     if isinstance(cell, bool):
         return math.nan, f"{cell} is not a number"
     if isinstance(cell, (int, float, np.integer, np.floating)):
@@ -70,7 +73,7 @@ def _number(cell: object, text_file: bool) -> tuple[float, str | None]:
         x = float(text)
     except ValueError:
         if "," in text and _parses(text.replace(",", "")):
-            return math.nan, "is not a number: remove the thousands separator"
+            return math.nan, _comma_advice(text)
         if text in ("-", "--", "n/a", "N/A", "na", "NA", "none", "None", "null"):
             return math.nan, "is not a number: leave the cell blank to use the default"
         return math.nan, "is not a number"
@@ -79,6 +82,27 @@ def _number(cell: object, text_file: bool) -> tuple[float, str | None]:
     if not text_file:
         return math.nan, "is a number stored as text: enter it as a number"
     return x, None
+
+
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+
+
+def _comma_advice(text: str) -> str:
+    """What to do about a comma in a number: a thousands separator, or a decimal comma.
+
+    >>> _comma_advice("1,25"), _comma_advice("12,345,678.5")
+    ('is not a number: it has a decimal comma; write it with a decimal point (1.25)', 'is not a number: remove the thousands separator')
+    >>> _comma_advice("1,250")
+    'is not a number: remove the thousands separator (or, if the comma is a decimal comma, write 1.250)'
+    """
+    thousands = THOUSANDS.fullmatch(text) is not None
+    decimal = DECIMAL_COMMA.fullmatch(text) is not None
+    if decimal and not thousands:
+        return f"is not a number: it has a decimal comma; write it with a decimal point ({text.replace(',', '.')})"
+    if decimal and thousands:
+        return f"is not a number: remove the thousands separator (or, if the comma is a decimal comma, write {text.replace(',', '.')})"
+    return "is not a number: remove the thousands separator"
 
 
 def _parses(text: str) -> bool:
@@ -93,6 +117,8 @@ def _word(cell: object) -> tuple[str, str | None]:
     """A cell as an id or text; whole numbers lose their '.0'."""
     if cell is None:
         return "", None
+    if isinstance(cell, CellFault):
+        return "", cell.message
     if isinstance(cell, bool):
         return "", f"{cell} is not a name"
     if isinstance(cell, float):
@@ -108,10 +134,14 @@ def convert(col: Column, cell: object, text_file: bool) -> tuple[object, str | N
         x, why = _number(cell, text_file)
         if why:
             return x, why
-        if col.kind is Kind.YEAR and not math.isnan(x) and not x.is_integer():
+        if math.isnan(x):
+            return x, None
+        if col.kind is Kind.YEAR and not x.is_integer():
             return math.nan, "is not a whole year"
-        if not math.isnan(x) and col.violates(x):
+        if col.violates(x):
             return x, f"must be {col.bounds_text()}"
+        if col.beyond_sense(x):
+            return math.nan, beyond_sense_message(col)
         return x, None
     text, why = _word(cell)
     if why:
@@ -124,6 +154,11 @@ def convert(col: Column, cell: object, text_file: bool) -> tuple[object, str | N
             return text, f"must be one of {', '.join(col.choices)}{hint}"
         return lowered, None
     return text, None
+
+
+def beyond_sense_message(col: Column) -> str:
+    unit = f" {col.unit}" if col.unit and col.unit not in ("fraction", "ratio") else ""
+    return f"is beyond any sensible value (at most {col.largest:g}{unit} in size); check the number and its unit"
 
 
 def is_blank(value: object) -> bool:
@@ -212,11 +247,33 @@ def _check_settings(raw: RawSheet) -> tuple[dict[str, object], list[Problem]]:
     for col in SETTINGS.columns:
         if col.required and col.name not in seen:
             problems.append(error("settings", f"required setting '{col.name}' is missing", column=col.name))
-    if {"start_year", "end_year"} <= values.keys() and values["start_year"] > values["end_year"]:
-        problems.append(error("settings", f"start_year {values['start_year']} is after end_year {values['end_year']}",
-                              row=seen["start_year"], column="start_year", letter=raw.letter("value"),
-                              value=values["start_year"]))
+    problems += horizon_problems(values, seen, raw.letter("value"))
     return values, problems
+
+
+def horizon_problems(values: dict, rows: dict[str, int] | None = None, letter: str | None = None) -> list[Problem]:
+    """start_year must not be after end_year."""
+    if {"start_year", "end_year"} <= values.keys() and values["start_year"] > values["end_year"]:
+        return [error("settings", f"start_year {values['start_year']} is after end_year {values['end_year']}",
+                      row=(rows or {}).get("start_year"), column="start_year", letter=letter,
+                      value=values["start_year"])]
+    return []
+
+
+def check_consistency(tables: dict[str, pd.DataFrame], settings: dict, raw: RawCase) -> list[Problem]:
+    """What ties rows and sheets together, on typed tables: unique keys, known ids, the horizon.
+    Run on a case a scenario has changed, so that a change gets every check a workbook gets."""
+    problems = []
+    for name, sheet in SHEETS.items():
+        if name in tables and sheet.key:
+            problems += _check_keys(sheet, raw.sheets.get(name), tables[name])
+    problems += _check_references(tables)
+    rows = {}
+    if "settings" in raw.sheets:
+        cells = raw.sheets["settings"].cells
+        rows = {_word(k)[0].lower(): int(r) for r, k in zip(cells.index, cells.get("key", []))}
+    letter = raw.sheets["settings"].letter("value") if "settings" in raw.sheets else None
+    return problems + horizon_problems(settings, rows, letter)
 
 
 def _wide_years(sheet: Sheet, raw: RawSheet) -> list[str]:
@@ -240,20 +297,21 @@ def _check_sheet(sheet: Sheet, raw: RawSheet) -> tuple[pd.DataFrame | None, list
     if missing:
         return None, problems
 
-    typed = pd.DataFrame(index=cells.index)
+    columns: dict[str, pd.Series] = {}   # built whole at the end: one frame, not thousands of inserts
     bad_rows: set[int] = set()
     for col in expected:
         if col.name not in cells.columns:
             blank = math.nan if col.numeric else ""
-            typed[col.name] = pd.Series(blank, index=cells.index, dtype=float if col.numeric else object)
+            columns[col.name] = pd.Series(blank, index=cells.index, dtype=float if col.numeric else object)
             continue
         values, bad = _convert_column(sheet, col, cells[col.name], raw.letter(col.name), raw.from_text_file, problems)
-        typed[col.name] = values
+        columns[col.name] = values
         bad_rows |= bad
-    for extra in cells.columns:
-        if extra not in sheet.names and extra not in wide_years:
-            # information only (notes, sources): text, read the same from CSV and workbook
-            typed[extra] = pd.Series([_word(c)[0] for c in cells[extra]], index=cells.index, dtype=object)
+    typed = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=cells.index)
+    # information only (notes, sources): kept as found, in one block (a sheet may carry thousands)
+    extras = [c for c in cells.columns if c not in sheet.names and c not in wide_years]
+    if extras:
+        typed = pd.concat([typed, cells[extras]], axis=1)
 
     if is_wide:
         typed, bad = _melt_wide(sheet, sheet.wide, raw, typed, wide_years, problems)
@@ -324,12 +382,12 @@ def _melt_wide(sheet: Sheet, wide: Wide, raw: RawSheet, typed: pd.DataFrame, yea
     return merged, bad
 
 
-def _check_keys(sheet: Sheet, raw: RawSheet, typed: pd.DataFrame) -> list[Problem]:
+def _check_keys(sheet: Sheet, raw: RawSheet | None, typed: pd.DataFrame) -> list[Problem]:
     if not sheet.key or typed.empty:
         return []
     problems = []
     first: dict[object, int] = {}
-    letter = raw.letter(sheet.key[0])
+    letter = raw.letter(sheet.key[0]) if raw is not None else None
     for rec in typed[list(sheet.key) + [ROW]].itertuples(index=False):
         *key, row = rec
         if sheet.unordered_key:
@@ -360,9 +418,11 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             if target is None:
                 continue  # the target sheet's own problems are reported already
             known = set(v for v in target[target_col] if not is_blank(v))
+            told = set()   # a wide sheet repeats a row's ids once per year: one message per cell
             for value, row in zip(table[col.name], table[ROW]):
-                if is_blank(value) or value in known:
+                if is_blank(value) or value in known or (row, value) in told:
                     continue
+                told.add((row, value))
                 guess = nearest(str(value), known)
                 hint = f"; did you mean '{guess}'?" if guess else ""
                 noun = target_col if target_col != "zone" else "zone (no region has it)"

@@ -58,12 +58,20 @@ def test_filled_template_reads_as_the_same_case(tmp_path):
 
 
 def test_template_never_replaces_a_file(tmp_path):
+    """A file the planner did not write is refused (exit 2, issue 11) unless --force; a template
+    the planner wrote is replaced; the --from input itself never is, even with --force."""
     target = tmp_path / "mine.xlsx"
     target.write_bytes(b"precious")
     result = CliRunner().invoke(app, ["template", str(target)])
-    assert result.exit_code == 1 and target.read_bytes() == b"precious"
+    assert result.exit_code == 2 and target.read_bytes() == b"precious"
     assert CliRunner().invoke(app, ["template", str(target), "--force"]).exit_code == 0
     assert load_case is not None and target.read_bytes() != b"precious"
+    assert CliRunner().invoke(app, ["template", str(target)]).exit_code == 0   # its own template: replaced
+    case = tmp_path / "case.xlsx"
+    write_template(case, load_case(EXAMPLE))
+    before = case.read_bytes()
+    assert CliRunner().invoke(app, ["template", str(case), "--from", str(case), "--force"]).exit_code == 2
+    assert case.read_bytes() == before
 
 
 def test_inputs_doc_is_generated_from_the_schema():
