@@ -25,9 +25,11 @@ app = typer.Typer(
 
 
 def _consoles():
+    """Standard output and standard error. Lines of text are not wrapped by the planner (a path or
+    a message copied from a log stays whole); tables still fit the terminal."""
     from rich.console import Console
 
-    return Console(), Console(stderr=True)
+    return Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
 
 
 class Algorithm(str, Enum):

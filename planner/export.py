@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .places import MARK, MARK_KEY, check_target, discard, publish, safe_name, staging_folder
+from .places import MARK, MARK_KEY, close_workbook, check_target, discard, publish, safe_name, staging_folder
 from .results import CUR, FUTURE, TABLE_COLUMNS, Col
 
 
@@ -114,7 +114,7 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
             cells = [None if (isinstance(v, float) and v != v) else v for v in values.tolist()]
             sheet.write_column(2, j, cells)
         sheet.freeze_panes(2, 0)  # names and units stay in view
-    book.close()
+    close_workbook(book)
 
 
 def publish_tables(out_dir: str | Path, name: str, tables: dict[str, pd.DataFrame], currency: str,

@@ -196,3 +196,15 @@ def write_file_atomically(path: Path, write) -> Path:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def close_workbook(book) -> None:
+    """Close an xlsxwriter workbook (that is when it is written), with a failure to write raised as
+    the OSError it is (xlsxwriter wraps it), so that a full disk reads as a full disk."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        book.close()
+    except FileCreateError as err:
+        cause = err.args[0] if err.args else None
+        raise (cause if isinstance(cause, OSError) else OSError(str(err))) from None

@@ -175,7 +175,9 @@ def solve_and_publish(loaded: LoadedInput, out_dir: str | Path, options: SolverO
 
 def _cannot_write(loaded: LoadedInput, out_dir: Path, err: OSError) -> RunOutcome:
     reason = err.strerror or str(err)
-    where = f" ({err.filename})" if getattr(err, "filename", None) and str(err.filename) != str(out_dir) else ""
+    name = str(getattr(err, "filename", None) or "")
+    # the planner's own staging folder means nothing to the user: the folder they gave is named
+    where = f" ({name})" if name and not name.startswith(str(out_dir)) else ""
     return RunOutcome(loaded.name, loaded.path, "write_error", EXIT_FAILED,
                       f"cannot write the results in {out_dir}: {reason}{where}. Earlier results are untouched; "
                       f"choose another --out or free the folder.", case=loaded.case, problems=loaded.case.warnings)

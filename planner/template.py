@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .places import MARK, MARK_KEY
+from .places import MARK, MARK_KEY, close_workbook
 from .problems import column_letter
 from .schema import SHEETS, Column, Kind, Sheet
 
@@ -165,7 +165,7 @@ def _write(path: Path, case) -> None:
                     if v is not None and v != "":
                         ws.write(i, j, v)
         ws.freeze_panes(1, 0)
-    book.close()
+    close_workbook(book)
 
 
 def _settings_sheet(ws, sheet: Sheet, case, head, head_required, italic, formats, book) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .places import close_workbook
 from .reading import WORKBOOK_SUFFIXES
 
 
@@ -38,7 +39,7 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
                         v = v.item()
                     ws.write(i, j, v)
             ws.freeze_panes(1, 0)
-        book.close()
+        close_workbook(book)
     else:
         path.mkdir(parents=True, exist_ok=True)
         for name, df in sheets.items():
