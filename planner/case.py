@@ -74,6 +74,7 @@ class Case:
     planned_builds: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     read_seconds: float = 0.0     # of the time it took to load, how much went to reading files
+    notes: dict[str, pd.DataFrame] = field(default_factory=dict)   # sheet -> note columns by spreadsheet row
 
     @property
     def periods(self) -> list[finance.Period]:
@@ -121,6 +122,7 @@ class Case:
             policies=t["policies"],
             planned_builds=t["planned_builds"],
             read_seconds=raw.seconds,
+            notes={n: sheet.notes for n, sheet in raw.sheets.items() if sheet.notes is not None},
         )
 
 

@@ -58,9 +58,14 @@ class RawSheet:
     header_row: int
     titles: dict[str, str] = field(default_factory=dict)  # header name -> header as typed
     from_text_file: bool = False        # CSV: every cell is text, numbers included
+    notes: pd.DataFrame | None = None   # columns the schema does not know (notes, sources), as text
 
     def letter(self, column: str) -> str | None:
         return self.letters.get(column)
+
+    @property
+    def note_names(self) -> list[str]:
+        return [] if self.notes is None else list(self.notes.columns)
 
 
 @dataclass
@@ -339,7 +344,13 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
     body = rows[header_at + 1:]
     while body and all(_blank(c) for c in body[-1]):
         body.pop()
+    schema = SHEETS[name]
+    known = set(schema.names) | ({"key", "value"} if schema.key_value else set())
+    note_names = [k for k in positions if k not in known and not (schema.wide and k.isdigit() and len(k) == 4)]
+    kept = {k: p for k, p in positions.items() if k not in set(note_names)}
+    note_positions = [positions[k] for k in note_names]
     data: dict[int, list[object]] = {}
+    note_rows: dict[int, list[object]] = {}
     blank_rows: list[int] = []
     headless: dict[int, list[int]] = {}   # column position without a header -> rows with a value there
     for offset, r in enumerate(body):
@@ -353,7 +364,9 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
         for pos in unnamed:
             if pos < len(r) and not _blank(r[pos]):
                 headless.setdefault(pos, []).append(row_number)
-        data[row_number] = [r[p] if p < len(r) else "" for p in positions.values()]
+        data[row_number] = [r[p] if p < len(r) else "" for p in kept.values()]
+        if note_positions:
+            note_rows[row_number] = [_note_text(r[p]) if p < len(r) else "" for p in note_positions]
     if blank_rows:
         problems.append(warning(name, f"blank row{'s' if len(blank_rows) > 1 else ''} {_rows_text(blank_rows)} inside the "
                                       "data skipped", row=blank_rows[0]))
@@ -364,10 +377,24 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
                                       f"header ({letters_shown}) are ignored", row=headless[first][0],
                                 letter=column_letter(first)))
     if data:
-        cells = pd.DataFrame.from_dict(data, orient="index", columns=list(positions), dtype=object)
+        cells = pd.DataFrame.from_dict(data, orient="index", columns=list(kept), dtype=object)
     else:
-        cells = pd.DataFrame(columns=list(positions), dtype=object)
+        cells = pd.DataFrame(columns=list(kept), dtype=object)
     if not data:
         problems.append(warning(name, "the sheet has a header but no data rows", row=header_row))
+    # information only: kept aside as text, read the same from CSV and workbook, never typed,
+    # so that thousands of them cost the reading and nothing more
+    notes = pd.DataFrame.from_dict(note_rows, orient="index", columns=note_names, dtype=object) if note_names else None
     letters = {k: column_letter(p) for k, p in positions.items()}
-    return RawSheet(name, cells, letters, header_row, titles, text_cells), problems
+    return RawSheet(name, cells, letters, header_row, titles, text_cells, notes), problems
+
+
+def _note_text(cell: object) -> str:
+    """A note cell as text, as a CSV would hold it: whole numbers without '.0'."""
+    if cell is None:
+        return ""
+    if type(cell) is str:
+        return cell.strip()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)

@@ -57,7 +57,7 @@ def parse_vary(texts: list[str], where: str = "--vary") -> dict[str, list]:
             try:
                 value = yaml.safe_load(v) if v.strip() else None
             except yaml.YAMLError:
-                value = v
+                value = None
             if value is None or isinstance(value, (dict, list)):
                 problems.append(error(where, f"'{v.strip()}' is not a value: write --vary {name.strip()}=value1,value2,...",
                                       column=name.strip(), value=text))
@@ -89,7 +89,7 @@ def variants(path: Path, vary: dict[str, list]) -> tuple[str, list[Variant]]:
         values = dict(zip(names, combo))
         try:
             scenario = scenario_from(spec, path, checked, [_change(n, v) for n, v in values.items()],
-                                     extra_prefix=f"variant {i}")
+                                     extra_prefix=f"--vary (variant {i})")
         except InputError as err:
             problems += err.problems
             continue

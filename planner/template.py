@@ -94,6 +94,9 @@ def case_tables(case) -> dict[str, pd.DataFrame]:
             continue
         table = getattr(case, name).reset_index(drop=True)
         own = [c.name for c in sheet.columns]
+        notes = case.notes.get(name)
+        if notes is not None and "_row" in table.columns:   # notes go back beside their rows
+            table = table.join(notes, on="_row")
         extra = [c for c in table.columns if c not in own and not c.startswith("_")
                  and c not in ("optical_allowed", "optical_buildable", "hvdc_allowed", "hvdc_buildable")]
         out[name] = table[own + extra]

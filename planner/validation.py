@@ -288,7 +288,7 @@ def _check_sheet(sheet: Sheet, raw: RawSheet) -> tuple[pd.DataFrame | None, list
     expected = [c for c in sheet.columns if not (is_wide and c.name in (sheet.wide.year, sheet.wide.value))]
     missing = [c.name for c in expected if c.required and c.name not in cells.columns]
     for name in missing:
-        extra = [c for c in cells.columns if c not in sheet.names and c not in wide_years]
+        extra = [c for c in cells.columns if c not in sheet.names and c not in wide_years] + raw.note_names
         guess = nearest(name, extra)
         hint = f"; is '{guess}' meant to be it?" if guess else ""
         if sheet.wide and name in (sheet.wide.year, sheet.wide.value):
@@ -308,10 +308,6 @@ def _check_sheet(sheet: Sheet, raw: RawSheet) -> tuple[pd.DataFrame | None, list
         columns[col.name] = values
         bad_rows |= bad
     typed = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=cells.index)
-    # information only (notes, sources): kept as found, in one block (a sheet may carry thousands)
-    extras = [c for c in cells.columns if c not in sheet.names and c not in wide_years]
-    if extras:
-        typed = pd.concat([typed, cells[extras]], axis=1)
 
     if is_wide:
         typed, bad = _melt_wide(sheet, sheet.wide, raw, typed, wide_years, problems)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -144,3 +145,79 @@ def test_several_cases_each_get_a_folder(tmp_path):
     result = run(a, b, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["one", "two"]
+
+
+def test_a_defect_in_one_case_does_not_stop_the_others(tmp_path, monkeypatch):
+    """Each case of `planner run a b c` ends with its own status line; the command ends with a
+    summary of all of them and the worst status."""
+    import planner.run as run_module
+
+    paths = [write(discount_case(), tmp_path / name) for name in ("a", "b", "c")]
+    real = run_module.prepare
+
+    def fails_for_b(case, futures=None):
+        if "b" in str(case.path.parent.name):
+            raise RuntimeError("a defect in b")
+        return real(case, futures)
+
+    monkeypatch.setattr(run_module, "prepare", fails_for_b)
+    names = ["case_a", "case_b", "case_c"]
+    scenarios = []
+    for name, path in zip(names, paths):
+        f = tmp_path / f"{name}.yaml"
+        f.write_text(f"name: {name}\ninputs: {path}\n")
+        scenarios.append(f)
+    result = run(*scenarios, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "out" / "case_a" / "run.json").is_file() and (tmp_path / "out" / "case_c" / "run.json").is_file()
+    assert not (tmp_path / "out" / "case_b").exists()
+    assert "a defect in b" in result.output and "3 cases" in result.output
+    summary = result.output[result.output.index("3 cases"):]
+    for name in names:
+        assert name in summary
+
+
+def test_nothing_but_the_planners_own_output_reaches_the_terminal(tmp_path):
+    """HiGHS prints its banner when the first Highs object is made, whatever the options: not here."""
+    import subprocess
+    import sys
+
+    path = write(discount_case(), tmp_path / "in")
+    result = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "run", str(path),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for word in ("Running HiGHS", "Copyright", "licence", "THIRD_PARTY"):
+        assert word not in result.stdout + result.stderr
+    log = (tmp_path / "out" / "case" / "solver.log").read_text()
+    assert "Solving" in log or "Optimal" in log or "optimal" in log
+    shown = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "run", str(path),
+                            "--out", str(tmp_path / "out2"), "--solver-log"], capture_output=True, text=True)
+    assert shown.returncode == 0 and ("Optimal" in shown.stdout or "optimal" in shown.stdout.lower())
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    command = next(line.strip() for line in readme.splitlines() if line.strip().startswith("apt-get update"))
+    assert command in (root / ".ci" / "run").read_text()
+    assert "-c requirements/known-good.txt" in command
+
+
+def test_the_pinned_releases_are_inside_the_supported_ranges():
+    """requirements/known-good.txt (what CI installs) must satisfy pyproject.toml's ranges."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    pins = {}
+    for line in (root / "requirements" / "known-good.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    for text in project["dependencies"] + project["optional-dependencies"]["test"]:
+        req = Requirement(text)
+        assert canonicalize_name(req.name) in pins, f"{req.name} is not pinned"
+        assert req.specifier.contains(pins[canonicalize_name(req.name)]), f"{req.name} {pins[canonicalize_name(req.name)]} not in {req.specifier}"

@@ -39,6 +39,9 @@ def test_workbook_and_csv_folder_are_the_same_case():
     for table in ("regions", "region_years", "workloads", "demand", "corridors", "policies", "planned_builds"):
         pd.testing.assert_frame_equal(getattr(a, table).reset_index(drop=True), getattr(b, table).reset_index(drop=True),
                                       check_dtype=False, obj=table)
+    assert a.notes.keys() == b.notes.keys() and "corridors" in a.notes   # notes and sources read the same too
+    for sheet in a.notes:
+        pd.testing.assert_frame_equal(a.notes[sheet], b.notes[sheet], obj=f"{sheet} notes")
 
 
 def test_national_totals_match_the_sources():

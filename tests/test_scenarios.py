@@ -319,6 +319,33 @@ def test_sweep_on_processes_gives_each_variant_its_own_numbers(tmp_path):
         pytest.approx(by[(40, 0.08)], rel=1e-9)
 
 
+def test_sweep_works_after_highs_ran_in_the_same_process(tmp_path):
+    """A notebook or a test session solves first, then sweeps: forked workers inherited HiGHS's
+    thread scheduler and every variant came back 'error'. Workers are fresh processes now."""
+    from planner.solver import SolverOptions
+
+    assert run_case(ROOT / "inputs" / "example", tmp_path / "first").exit_code == 0   # HiGHS runs here first
+    _, items = variants(sweep_spec(tmp_path), {})
+    with local_executor(2) as executor:
+        table = run_sweep(items[:2], executor, SolverOptions(threads=2))
+    assert (table["status"] == "optimal").all(), table.to_dict("records")
+
+
+def test_a_failed_variant_carries_its_reason(tmp_path):
+    """A variant whose model cannot be built returns status 'error' with the reason; the rest solve."""
+    import dataclasses
+
+    from planner.solver import SolverOptions
+
+    _, items = variants(sweep_spec(tmp_path), {})
+    broken = dataclasses.replace(items[1], data=dataclasses.replace(items[1].data, routes=None))
+    with local_executor(2) as executor:
+        table = run_sweep([items[0], broken], executor, SolverOptions())
+    rows = table.set_index("variant")
+    assert rows.at[0, "status"] == "optimal" and rows.at[1, "status"] == "error"
+    assert "NoneType" in rows.at[1, "reason"] or "routes" in rows.at[1, "reason"]
+
+
 def test_sweep_on_dask_equals_the_local_sweep(tmp_path):
     distributed = pytest.importorskip("distributed")
     from planner.solver import SolverOptions
