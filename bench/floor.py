@@ -21,10 +21,10 @@ import time
 def write(case: str, path: str) -> None:
     from pathlib import Path
 
-    from models import build_model
-    from planner.prepare import prepare
+    from planner.models import build_model
+    from planner.optimise.prepare import prepare
     from planner.run import load_input
-    from planner.solver import highs_lp
+    from planner.optimise.solver import highs_lp
     import highspy
 
     loaded, futures = load_input(Path(case))

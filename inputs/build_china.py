@@ -450,7 +450,7 @@ def build() -> dict[str, pd.DataFrame]:
 
 def write(target: Path = HERE) -> None:
     sys.path.insert(0, str(HERE.parent))
-    from planner.writing import csv_folder_to_workbook
+    from planner.case.writing import csv_folder_to_workbook
 
     folder = target / "china_provinces"
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
 """``python -m planner ...`` is the ``planner`` command."""
-from .cli import main
+from planner.cli import main
 
 main()

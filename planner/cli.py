@@ -54,7 +54,7 @@ OUT = typer.Option(Path("outputs"), "--out", help="Results go to a folder in OUT
 
 def _solver_options(algorithm: Algorithm, threads=None, time_limit=None, **more):
     """The options, checked against HiGHS itself before anything is read: exit 2 naming one it refuses."""
-    from .solver import SolverOptionError, SolverOptions, highs_with
+    from planner.optimise.solver import SolverOptionError, SolverOptions, highs_with
 
     options = SolverOptions(algorithm=Algorithm(algorithm).value, threads=threads, time_limit=time_limit, **more)
     try:
@@ -69,7 +69,7 @@ def _solver_options(algorithm: Algorithm, threads=None, time_limit=None, **more)
 def _writing(out: Path):
     """Publishing results: a place the planner may not replace is exit 2, a folder that cannot be
     written exit 1, each with one plain line."""
-    from .places import OutputRefused
+    from planner.results.places import OutputRefused
 
     err_console = _consoles()[1]
     try:
@@ -86,7 +86,7 @@ def _writing(out: Path):
 
 def _refuse_target(target: Path, inputs, option: str = "--out") -> None:
     """Exit 2 before anything is solved when the results would land on an input or on a user's files."""
-    from .places import OutputRefused, check_target
+    from planner.results.places import OutputRefused, check_target
 
     try:
         check_target(target, inputs, option)
@@ -108,9 +108,9 @@ def run(
     solver_log: bool = typer.Option(False, "--solver-log", help="Stream the HiGHS log to the terminal."),
 ) -> None:
     """Solve each case and write results.xlsx, one CSV per table and run.json."""
-    from .console import print_outcome, print_run_summary
-    from .places import same_folder
-    from .run import EXIT_BAD_INPUT, RunOutcome, load_for_run, solve_and_publish
+    from planner.console import print_outcome, print_run_summary
+    from planner.results.places import same_folder
+    from planner.run import EXIT_BAD_INPUT, RunOutcome, load_for_run, solve_and_publish
 
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, threads, time_limit, crossover=crossover, presolve=presolve,
@@ -169,7 +169,7 @@ def _status(console, label: str):
 def _guarded(path: Path, work):
     """One case's work; a defect in it ends that case with status ``error`` (and the details in a
     file) instead of stopping the cases after it."""
-    from .run import EXIT_FAILED, RunOutcome
+    from planner.run import EXIT_FAILED, RunOutcome
 
     try:
         return work()
@@ -197,7 +197,7 @@ def _save_traceback() -> str:
 @app.command()
 def validate(case: Path = typer.Argument(..., help="A scenario (.yaml), workbook (.xlsx) or CSV folder.")) -> None:
     """Check a case or scenario and print every problem; exit 2 when there are errors."""
-    from .console import print_problems
+    from planner.console import print_problems
 
     out_console, _ = _consoles()
     loaded, futures = _load_or_exit(case, out_console)
@@ -216,11 +216,11 @@ def template(
     force: bool = typer.Option(False, "--force", help="Replace FILE even if the planner did not write it."),
 ) -> None:
     """Write an empty, annotated input workbook (or a case in the template layout)."""
-    from .case import load_case
-    from .console import print_problems
-    from .places import OutputRefused, check_target
-    from .problems import InputError
-    from .template import write_template
+    from planner.case.validated import load_case
+    from planner.console import print_problems
+    from planner.results.places import OutputRefused, check_target
+    from planner.case.problems import InputError
+    from planner.case.template import write_template
 
     out_console, err_console = _consoles()
     if file.suffix.lower() != ".xlsx":
@@ -252,9 +252,9 @@ def _same_path(a: Path, b: Path) -> bool:
 
 def _load_or_exit(path: Path, console):
     """A case or scenario, or exit 2 with every problem printed."""
-    from .console import print_problems
-    from .problems import InputError
-    from .scenario import load_input
+    from planner.console import print_problems
+    from planner.case.problems import InputError
+    from planner.case.scenario import load_input
 
     try:
         return load_input(path)
@@ -277,11 +277,11 @@ def stress(
     time_limit: Optional[float] = TIME_LIMIT,
 ) -> None:
     """Fix a run's build plan and re-optimise operations under other scenarios: cost, unserved, idle racks."""
-    from .console import print_stress
-    from .export import publish_tables
-    from .places import safe_name
-    from .plans import plan_from_folder
-    from .robustness import stress as stress_test
+    from planner.console import print_stress
+    from planner.results.export import publish_tables
+    from planner.results.places import safe_name
+    from planner.analysis.plans import plan_from_folder
+    from planner.analysis.robustness import stress as stress_test
 
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, threads, time_limit)
@@ -316,11 +316,11 @@ def regret(
     time_limit: Optional[float] = TIME_LIMIT,
 ) -> None:
     """Plan for each future and for all of them, live each plan in every future, name the minimax-regret plan."""
-    from .console import print_regret
-    from .export import publish_tables
-    from .places import safe_name
-    from .prepare import prepare
-    from .robustness import regret as regret_table
+    from planner.console import print_regret
+    from planner.results.export import publish_tables
+    from planner.results.places import safe_name
+    from planner.optimise.prepare import prepare
+    from planner.analysis.robustness import regret as regret_table
 
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, threads, time_limit)
@@ -346,10 +346,10 @@ def compare(
     out: Path = typer.Option(Path("outputs") / "compare.xlsx", "--out", help="Workbook to write."),
 ) -> None:
     """Scenarios side by side: cost by component, racks by zone, HVDC and optical, unserved, top risks."""
-    from .compare import compare as compare_runs
-    from .console import print_comparison
-    from .export import write_workbook
-    from .places import write_file_atomically
+    from planner.analysis.compare import compare as compare_runs
+    from planner.console import print_comparison
+    from planner.results.export import write_workbook
+    from planner.files import write_file_atomically
 
     out_console, err_console = _consoles()
     if out.suffix.lower() != ".xlsx":
@@ -378,11 +378,11 @@ def sweep(
     """Solve many variants of a scenario in parallel; their headline figures land in one table."""
     from rich.progress import Progress
 
-    from .console import print_problems, print_sweep
-    from .export import publish_tables
-    from .places import safe_name
-    from .problems import InputError
-    from .sweep import local_executor, parse_vary, run_sweep, scenario_inputs, variants
+    from planner.console import print_problems, print_sweep
+    from planner.results.export import publish_tables
+    from planner.results.places import safe_name
+    from planner.case.problems import InputError
+    from planner.analysis.sweep import local_executor, parse_vary, run_sweep, scenario_inputs, variants
 
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, None, time_limit)
@@ -431,8 +431,8 @@ def report(
                                                            "outputs/comparison.html for several)."),
 ) -> None:
     """Draw the HTML report of a finished run, or compare several runs in one page."""
-    from .report import regret_next_to, write_comparison, write_report
-    from .store import load_run
+    from planner.report.html import regret_next_to, write_comparison, write_report
+    from planner.results.store import load_run
 
     out_console, err_console = _consoles()
     target = out or (dirs[0] / "report.html" if len(dirs) == 1 else Path("outputs") / "comparison.html")
@@ -455,7 +455,7 @@ def report(
 
 
 def main() -> None:
-    from . import interrupt
+    from planner import interrupt
 
     interrupt.install()
     try:

@@ -7,9 +7,9 @@ from rich.console import Console
 from rich import box
 from rich.table import Table
 
-from .formatting import money
-from .problems import Problem, collapse
-from .run import RunOutcome
+from planner.formatting import money
+from planner.case.problems import Problem, collapse
+from planner.run import RunOutcome
 
 
 def thousands(racks: float) -> str:

@@ -18,20 +18,22 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-from models import build_model
+from planner.models import build_model
 
-from . import export, places
-from .case import Case
-from .diagnose import Shortfall, diagnose, policies_forcing_unserved
-from .prepare import prepare
-from .problems import InputError, Problem
-from .report import regret_next_to, write_report
-from .results import Results
-from .store import StoredRun
-from .plans import without_planned_builds
-from .scenario import load_input
-from .stochastic import solve_plan, value_of_information
-from .solver import SolverOptions, objective_value, solve
+from planner.results import export
+
+from planner.results import places
+from planner.case.validated import Case
+from planner.analysis.diagnose import Shortfall, diagnose, policies_forcing_unserved
+from planner.optimise.prepare import prepare
+from planner.case.problems import InputError, Problem
+from planner.report.html import regret_next_to, write_report
+from planner.results.tables import Results
+from planner.results.store import StoredRun
+from planner.analysis.plans import without_planned_builds
+from planner.case.scenario import load_input
+from planner.analysis.stochastic import solve_plan, value_of_information
+from planner.optimise.solver import SolverOptions, objective_value, solve
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 from pyomo.environ import value
 
-from models import build_model
-from planner.case import load_case
-from planner.prepare import ModelData, prepare
-from planner.results import Results
-from planner.solver import Solution, solve
-from planner.writing import write_sheets
+from planner.models import build_model
+from planner.case.validated import load_case
+from planner.optimise.prepare import ModelData, prepare
+from planner.results.tables import Results
+from planner.optimise.solver import Solution, solve
+from planner.case.writing import write_sheets
 
 SETTINGS = dict(start_year=2026, end_year=2026, discount_rate=0.0, rack_kw=1000, max_utilization=1.0,
                 min_utilization=0.5, rack_life=1, optical_life=1, hvdc_life=1, unserved_penalty=1.0)

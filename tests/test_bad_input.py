@@ -7,9 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from builder import region, sheets, write
-from planner.case import load_case
+from planner.case.validated import load_case
 from planner.cli import app
-from planner.problems import InputError, column_letter
+from planner.case.problems import InputError, column_letter
 
 
 def good_case() -> dict[str, pd.DataFrame]:

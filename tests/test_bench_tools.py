@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from models import build_model
-from planner.prepare import prepare
-from planner.results import Results
+from planner.models import build_model
+from planner.optimise.prepare import prepare
+from planner.results.tables import Results
 from planner.run import load_input
-from planner.solver import objective_value, solve
+from planner.optimise.solver import objective_value, solve
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

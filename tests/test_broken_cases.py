@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from builder import region, sheets
 from planner.cli import app
-from planner.problems import column_letter
-from planner.writing import write_sheets
+from planner.case.problems import column_letter
+from planner.case.writing import write_sheets
 
 
 def valid() -> dict[str, pd.DataFrame]:

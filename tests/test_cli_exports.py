@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from builder import region, sheets, write
-from planner import export
+from planner.results import export
 from planner.cli import app
-from planner.results import TABLES
-from planner.writing import write_sheets
+from planner.results.tables import TABLES
+from planner.case.writing import write_sheets
 
 RUN_KEYS = {"scenario", "status", "objective", "costs", "inputs_sha256", "timings", "versions"}
 COSTS = {"rack_capex", "rack_fom", "optical", "hvdc", "energy", "unserved"}

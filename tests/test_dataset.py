@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.case import load_case
+from planner.case.validated import load_case
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 CSV = INPUTS / "china_provinces"

@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from builder import region, sheets, write
-from planner.case import load_case
+from planner.case.validated import load_case
 from planner.cli import app
-from planner.problems import InputError
-from planner.scenario import load_scenario
-from planner.solver import SolverOptionError, SolverOptions, highs_with
+from planner.case.problems import InputError
+from planner.case.scenario import load_scenario
+from planner.optimise.solver import SolverOptionError, SolverOptions, highs_with
 
 ONE = [dict(region="a", workload="w", year=2026, ttok_per_day=1)]
 

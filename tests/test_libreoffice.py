@@ -9,11 +9,11 @@ import openpyxl
 import pandas as pd
 
 from clients import libreoffice
-from planner.case import load_case
-from planner.results import TABLES
+from planner.case.validated import load_case
+from planner.results.tables import TABLES
 from planner.run import run_case
-from planner.schema import SHEETS
-from planner.template import write_template
+from planner.case.schema import SHEETS
+from planner.case.template import write_template
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "example"
 ALL_SHEETS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from builder import region, sheets, write
-from planner.places import safe_name
+from planner.results.places import safe_name
 from planner.run import run_case
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "example"

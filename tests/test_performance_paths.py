@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from pyomo.environ import value
 
-from models import build_model
-from models.linear import linear_sum
-from planner.prepare import prepare
+from planner.models import build_model
+from planner.models.linear import linear_sum
+from planner.optimise.prepare import prepare
 from planner.run import load_input
-from planner.solver import expression_value, objective_value, solve
+from planner.optimise.solver import expression_value, objective_value, solve
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "example"
 

@@ -14,17 +14,17 @@ import yaml
 from typer.testing import CliRunner
 
 from builder import region, sheets, write
-from planner.case import load_case
+from planner.case.validated import load_case
 from planner.cli import app
-from planner.plans import Plan
-from planner.prepare import prepare
-from planner.problems import InputError
-from planner.robustness import regret, stress
+from planner.analysis.plans import Plan
+from planner.optimise.prepare import prepare
+from planner.case.problems import InputError
+from planner.analysis.robustness import regret, stress
 from planner.run import run_case
-from planner.scenario import load_scenario
-from planner.stochastic import select_future, solve_plan, value_of_information
-from planner.store import headline, load_run
-from planner.sweep import local_executor, run_sweep, variants
+from planner.case.scenario import load_scenario
+from planner.analysis.stochastic import select_future, solve_plan, value_of_information
+from planner.results.store import headline, load_run
+from planner.analysis.sweep import local_executor, run_sweep, variants
 
 H = 8760
 UNSERVED_MW_YEAR = 365e6
@@ -306,7 +306,7 @@ def test_sweep_on_processes_gives_each_variant_its_own_numbers(tmp_path):
     name, items = variants(sweep_spec(tmp_path), {})
     assert name == "swept" and len(items) == 4
     with local_executor(2) as executor:
-        table = run_sweep(items, executor, __import__("planner.solver", fromlist=["SolverOptions"]).SolverOptions())
+        table = run_sweep(items, executor, __import__("planner.optimise.solver", fromlist=["SolverOptions"]).SolverOptions())
     assert list(table["variant"]) == [0, 1, 2, 3] and (table["status"] == "optimal").all()
     # cheaper green power never costs more, all else equal
     by = table.set_index(["regions.green_price", "settings.discount_rate"])["objective"]
@@ -322,7 +322,7 @@ def test_sweep_on_processes_gives_each_variant_its_own_numbers(tmp_path):
 def test_sweep_works_after_highs_ran_in_the_same_process(tmp_path):
     """A notebook or a test session solves first, then sweeps: forked workers inherited HiGHS's
     thread scheduler and every variant came back 'error'. Workers are fresh processes now."""
-    from planner.solver import SolverOptions
+    from planner.optimise.solver import SolverOptions
 
     assert run_case(ROOT / "inputs" / "example", tmp_path / "first").exit_code == 0   # HiGHS runs here first
     _, items = variants(sweep_spec(tmp_path), {})
@@ -335,7 +335,7 @@ def test_a_failed_variant_carries_its_reason(tmp_path):
     """A variant whose model cannot be built returns status 'error' with the reason; the rest solve."""
     import dataclasses
 
-    from planner.solver import SolverOptions
+    from planner.optimise.solver import SolverOptions
 
     _, items = variants(sweep_spec(tmp_path), {})
     broken = dataclasses.replace(items[1], data=dataclasses.replace(items[1].data, routes=None))
@@ -348,7 +348,7 @@ def test_a_failed_variant_carries_its_reason(tmp_path):
 
 def test_sweep_on_dask_equals_the_local_sweep(tmp_path):
     distributed = pytest.importorskip("distributed")
-    from planner.solver import SolverOptions
+    from planner.optimise.solver import SolverOptions
 
     _, items = variants(sweep_spec(tmp_path), {})
     with local_executor(2) as executor:

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from builder import region, sheets, solve_sheets, write
-from planner import inputs_doc
-from planner.case import load_case
+from planner.case import inputs_doc
+from planner.case.validated import load_case
 from planner.cli import app
 from planner.run import run_case
-from planner.schema import SHEETS
-from planner.template import write_template
+from planner.case.schema import SHEETS
+from planner.case.template import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "inputs" / "example"
@@ -76,7 +76,7 @@ def test_template_never_replaces_a_file(tmp_path):
 
 def test_inputs_doc_is_generated_from_the_schema():
     committed = (ROOT / "docs" / "inputs.md").read_text()
-    assert committed == inputs_doc.render(), "docs/inputs.md is stale: run python -m planner.inputs_doc > docs/inputs.md"
+    assert committed == inputs_doc.render(), "docs/inputs.md is stale: run python -m planner.case.inputs_doc > docs/inputs.md"
     for sheet in SHEETS.values():
         assert f"## {sheet.name}" in committed
         for col in sheet.columns:
@@ -135,11 +135,11 @@ def test_policy_counterfactual_on_the_live_lp_matches_a_rebuilt_model(tmp_path):
     rebuilding the model without the policy must say the same. Carbon cap 0.0438 Mt at 1 t/MWh
     is 5 MW a year (0.0438e6 / 8760): half of the 10 MW the demand needs, so 5 of the 10
     trillion tokens/day go unserved, and without the cap all 10 are served."""
-    from models import build_model
-    from planner.diagnose import policies_forcing_unserved
-    from planner.prepare import prepare
+    from planner.models import build_model
+    from planner.analysis.diagnose import policies_forcing_unserved
+    from planner.optimise.prepare import prepare
     from planner.run import load_input
-    from planner.solver import solve
+    from planner.optimise.solver import solve
 
     case = sheets([region("a", grid_co2=1.0)], [dict(region="a", workload="w", year=2026, ttok_per_day=10)],
                   policies=[dict(policy="carbon_cap_mt", year=2026, value=0.0438),

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .places import GENERATOR_TAG, safe_name, write_file_atomically
-from .formatting import money
-from .store import StoredRun, headline
+from planner.files import GENERATOR_TAG, write_file_atomically
+from planner.results.places import safe_name
+from planner.formatting import money
+from planner.results.store import StoredRun, headline
 
 ZONE_COLOURS = {"east": "#1f77b4", "central": "#8c564b", "west": "#ff7f0e", "": "#7f7f7f"}
 SOURCE_COLOURS = {"grid": "#7f7f7f", "green": "#2ca02c", "imports": "#9467bd"}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import build_model
+from planner.models import build_model
 
-from .prepare import ModelData
-from .solver import SolverOptions, solve
+from planner.optimise.prepare import ModelData
+from planner.optimise.solver import SolverOptions, solve
 
 TOLERANCE = 1e-6
 

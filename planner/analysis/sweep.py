@@ -25,11 +25,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .case import read_checked
-from .prepare import ModelData, prepare
-from .problems import InputError, error
-from .scenario import Change, parse, inputs_of, scenario_from
-from .solver import SolverOptions
+from planner.case.validated import read_checked
+from planner.optimise.prepare import ModelData, prepare
+from planner.case.problems import InputError, error
+from planner.case.scenario import Change, parse, inputs_of, scenario_from
+from planner.optimise.solver import SolverOptions
 
 
 @dataclass
@@ -115,11 +115,11 @@ def solve_variant(index: int, values: dict, data: ModelData, options: SolverOpti
 
 
 def _solved_variant(data: ModelData, options: SolverOptions) -> dict:
-    from models import build_model
+    from planner.models import build_model
 
-    from .results import Results
-    from .solver import objective_value, solve
-    from .store import headline
+    from planner.results.tables import Results
+    from planner.optimise.solver import objective_value, solve
+    from planner.results.store import headline
 
     model = build_model(data)
     sol = solve(model, options)

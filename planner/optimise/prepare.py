@@ -15,19 +15,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import finance
-from .case import Case, Settings
-from .schema import TIME_VARYING
-from .validation import cite
+from planner import finance
+from planner.case.validated import Case, Settings
+from planner.case.schema import TIME_VARYING
+from planner.case.validation import cite
+from planner.case.scenario import Future
 
 BASE_FUTURE = "base"
-
-
-@dataclass(frozen=True)
-class Future:
-    name: str
-    probability: float
-    case: Case
 
 
 @dataclass

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .places import MARK, MARK_KEY, close_workbook, check_target, discard, publish, safe_name, staging_folder
-from .results import CUR, FUTURE, TABLE_COLUMNS, Col
+from planner.files import MARK, MARK_KEY, close_workbook
+from planner.results.places import check_target, discard, publish, safe_name, staging_folder
+from planner.results.tables import CUR, FUTURE, TABLE_COLUMNS, Col
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str, workbook: str = "results.xlsx") -> None:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .problems import Problem, column_letter, error, nearest, warning
-from .schema import SHEETS
+from planner.case.problems import Problem, column_letter, error, nearest, warning
+from planner.case.schema import SHEETS
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from models import build_model
+from planner.models import build_model
 
-from .plans import Plan, evaluate, plan_of
-from .prepare import ModelData
-from .solver import SolverOptions, objective_value, solve
+from planner.analysis.plans import Plan, evaluate, plan_of
+from planner.optimise.prepare import ModelData
+from planner.optimise.solver import SolverOptions, objective_value, solve
 
 AVERAGE = "average"
 

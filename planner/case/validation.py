@@ -25,10 +25,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import finance
-from .problems import ERROR, Problem, error, nearest, warning
-from .reading import CellFault, RawCase, RawSheet
-from .schema import SETTINGS, SHEETS, Column, Kind, Sheet, Wide
+from planner import finance
+from planner.case.problems import ERROR, Problem, error, nearest, warning
+from planner.case.reading import CellFault, RawCase, RawSheet
+from planner.case.schema import SETTINGS, SHEETS, Column, Kind, Sheet, Wide
 
 ROW = "_row"  # spreadsheet row of each typed record
 BAD = "_bad"  # the record has a bad cell: used for references, then dropped

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .store import headline, load_run
+from planner.results.store import headline, load_run
 
 UNITS = {"objective": "money", "first_stage_cost": "money", "second_stage_cost": "money", "hvdc_built_gw": "GW",
          "optical_built_tbps": "Tbps", "demand_served_share": "fraction", "mean_utilization": "fraction",

@@ -38,12 +38,11 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .case import Case, CheckedInput, finish_case, load_case, read_checked
-from .prepare import Future
-from .problems import InputError, Problem, error, nearest, short_text, warning
-from .reading import RawSheet
-from .schema import SHEETS, TIME_VARYING
-from .validation import BAD, ORIGIN, ROW, _check_sheet, beyond_sense_message, check_consistency, convert, is_blank
+from planner.case.validated import Case, CheckedInput, finish_case, load_case, read_checked
+from planner.case.problems import InputError, Problem, error, nearest, short_text, warning
+from planner.case.reading import RawSheet
+from planner.case.schema import SHEETS, TIME_VARYING
+from planner.case.validation import BAD, ORIGIN, ROW, _check_sheet, beyond_sense_message, check_consistency, convert, is_blank
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 OPERATORS = (">=", ">", "<=", "<", "!=", "==")
@@ -127,6 +126,13 @@ class ScenarioSpec(_Strict):
             if abs(total - 1) > 1e-6:
                 raise ValueError(f"probabilities must sum to 1, they sum to {total:g}")
         return v
+
+
+@dataclass(frozen=True)
+class Future:
+    name: str
+    probability: float
+    case: Case
 
 
 @dataclass

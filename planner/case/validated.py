@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import finance
-from .problems import InputError, Problem
-from .reading import RawCase, read_case
-from .schema import SETTINGS, SHEETS, Derived, Marker
-from .validation import ROW, check_rules, check_tables, has_errors, suspicious
+from planner import finance
+from planner.case.problems import InputError, Problem
+from planner.case.reading import RawCase, read_case
+from planner.case.schema import SETTINGS, SHEETS, Derived, Marker
+from planner.case.validation import ROW, check_rules, check_tables, has_errors, suspicious
 
 EARTH_RADIUS_KM = 6371.0
 ROUTE_FACTOR = 1.2  # route length / great-circle distance when a corridor gives none (SPEC 4.5)

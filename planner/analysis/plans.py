@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from models import build_model
+from planner.models import build_model
 
-from .prepare import ModelData
-from .solver import SolverOptions, solve
-from .store import load_run, plan_rows
+from planner.optimise.prepare import ModelData
+from planner.optimise.solver import SolverOptions, solve
+from planner.results.store import load_run, plan_rows
 
 BUILDS = {
     "racks_built": ("racks_built", ["region", "period"]),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .places import close_workbook
-from .reading import WORKBOOK_SUFFIXES
+from planner.files import close_workbook
+from planner.case.reading import WORKBOOK_SUFFIXES
 
 
 def _blank(v) -> bool:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .plans import Plan, PlanMismatch, evaluate
-from .prepare import ModelData, prepare
-from .results import Results
-from .solver import SolverOptions
-from .store import idle_cost_by_future
-from .stochastic import select_future, solve_plan
+from planner.analysis.plans import Plan, PlanMismatch, evaluate
+from planner.optimise.prepare import ModelData, prepare
+from planner.results.tables import Results
+from planner.optimise.solver import SolverOptions
+from planner.results.store import idle_cost_by_future
+from planner.analysis.stochastic import select_future, solve_plan
 
 STOCHASTIC = "stochastic"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .results import TABLE_COLUMNS
+from planner.results.tables import TABLE_COLUMNS
 
 
 @dataclass

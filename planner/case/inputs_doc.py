@@ -1,12 +1,12 @@
 """Generate docs/inputs.md from the schema, so the documentation never restates it by hand.
 
-    python -m planner.inputs_doc > docs/inputs.md
+    python -m planner.case.inputs_doc > docs/inputs.md
 
 tests/test_template_docs.py fails when the committed file differs from what this prints.
 """
 from __future__ import annotations
 
-from .schema import SHEETS, Column, Kind, Sheet
+from planner.case.schema import SHEETS, Column, Kind, Sheet
 
 MATCHING = """\
 ## How cells are read
@@ -78,7 +78,7 @@ def sheet_section(sheet: Sheet) -> str:
 
 def render() -> str:
     head = ("# Input reference\n\n"
-            "Generated from `planner/schema.py` by `python -m planner.inputs_doc`; do not edit by hand.\n"
+            "Generated from `planner/case/schema.py` by `python -m planner.case.inputs_doc`; do not edit by hand.\n"
             "`planner template FILE.xlsx` writes a workbook with these sheets and columns, annotated and\n"
             "with dropdowns; `planner template FILE.xlsx --from CASE` writes a case in that layout.\n\n")
     return head + MATCHING + "\n" + "\n".join(sheet_section(s) for s in SHEETS.values())

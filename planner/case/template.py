@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .places import MARK, MARK_KEY, close_workbook
-from .problems import column_letter
-from .schema import SHEETS, Column, Kind, Sheet
+from planner.files import MARK, MARK_KEY, close_workbook
+from planner.case.problems import column_letter
+from planner.case.schema import SHEETS, Column, Kind, Sheet
 
 ROWS = 2000  # rows covered by dropdowns and number checks
 
@@ -107,7 +107,7 @@ def write_template(path: str | Path, case=None) -> Path:
     """Write the template (filled from ``case`` if given) to ``path``, atomically. Whether an
     existing file may be replaced is the caller's decision (the command line replaces only a
     workbook the planner wrote, or any with --force)."""
-    from .places import write_file_atomically
+    from planner.files import write_file_atomically
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":

@@ -20,7 +20,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from . import interrupt
+from planner import interrupt
+from planner.files import GENERATOR_TAG, MARK, MARK_KEY
 
 # What a folder name may hold: Unicode letters, digits and marks (so 低需求 stays 低需求), and
 # '.', '_' and '-'. Everything else (path separators, Windows' <>:"|?*, control characters,
@@ -31,8 +32,6 @@ RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"
 # File systems allow 255 bytes per name; staging adds about 40 characters around the name.
 MAX_NAME_BYTES = 120
 
-MARK_KEY, MARK = "written_by", "planner"   # in every run.json the planner writes: its folders
-GENERATOR_TAG = f'<meta name="generator" content="{MARK}">'   # in every report page it writes
 
 
 def safe_name(name: str) -> str:
@@ -177,34 +176,5 @@ def publish(staging: Path, target: Path) -> None:
         shutil.rmtree(aside, ignore_errors=True)
 
 
-def write_file_atomically(path: Path, write) -> Path:
-    """``write(tmp)`` a file next to ``path``, then move it into place: a failure leaves what was
-    at ``path`` as it was."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:60]}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        with interrupt.critical():
-            os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
-
-
-def close_workbook(book) -> None:
-    """Close an xlsxwriter workbook (that is when it is written), with a failure to write raised as
-    the OSError it is (xlsxwriter wraps it), so that a full disk reads as a full disk."""
-    from xlsxwriter.exceptions import FileCreateError
-
-    try:
-        book.close()
-    except FileCreateError as err:
-        cause = err.args[0] if err.args else None
-        raise (cause if isinstance(cause, OSError) else OSError(str(err))) from None

@@ -17,13 +17,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from models import COMPONENTS
-from models.power import HOURS_PER_YEAR
-from models.workloads import MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY
+from planner.models import COMPONENTS
+from planner.models.power import HOURS_PER_YEAR
+from planner.models.workloads import MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY
 
-from . import finance
-from .prepare import ModelData
-from .solver import Solution, expression_value
+from planner import finance
+from planner.optimise.prepare import ModelData
+from planner.optimise.solver import Solution, expression_value
 
 CUR = "{currency}"  # replaced by the case's currency in headers and docs
 

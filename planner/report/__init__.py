@@ -1,0 +1,1 @@
+"""Stage 4: the HTML report drawn from a run's tables."""
