@@ -8,16 +8,9 @@ unit). As SWITCH's diagnose_infeasibility does, with any solver.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pyomo.environ import NonNegativeReals, Objective, Var, minimize
 
-
-@dataclass(frozen=True)
-class SlackFamily:
-    variable: str   # name of the slack Var on the model
-    row: str        # what kind of row it relaxes (policy name or "planned_build")
-    unit: str       # unit of the slack
+from .registry import Slack
 
 
 def slack(m, name: str, index, row: str, unit: str):
@@ -26,7 +19,7 @@ def slack(m, name: str, index, row: str, unit: str):
         return None
     var = Var(index, within=NonNegativeReals, dense=True)
     setattr(m, name, var)
-    m.elastic_slacks.append(SlackFamily(name, row, unit))
+    m.registry.slacks.append(Slack(name, row, unit))
     return var
 
 
@@ -35,6 +28,6 @@ def add_objective(m) -> None:
     m.total_cost.deactivate()
 
     def violation(m):
-        return sum(getattr(m, f.variable)[k] for f in m.elastic_slacks for k in getattr(m, f.variable))
+        return sum(getattr(m, f.variable)[k] for f in m.registry.slacks for k in getattr(m, f.variable))
 
     m.total_violation = Objective(rule=violation, sense=minimize)

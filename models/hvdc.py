@@ -2,15 +2,20 @@
 
 Decisions: ``hvdc_built_gw[a, b, p]``, ``hvdc_in_service_gw[a, b, p]``, and
 ``hvdc_flow_mw[f, sender, receiver, p]`` measured at the sending end; the receiver gets
-flow x (1 - loss) (used by the power balance). Each direction may send up to the full
+flow x (1 - loss): both ends join the power balance. Each direction may send up to the full
 capacity in service: ``hvdc_flow_limit``: flow <= 1000 x GW in service. Cost: ``hvdc``.
+Outputs: capacity built and in service, what a GW costs a year, the flow of each direction,
+and per region the power received (after losses) and sent.
 """
 from __future__ import annotations
 
+import pandas as pd
 from pyomo.environ import Constraint, NonNegativeReals, Var
 
 from .linear import linear_sum
-from .stock import add_corridor_stock
+from .registry import Feature, PowerTerm
+from .stock import add_corridor_stock, corridor_build, stock_extract
+from .values import series
 
 
 def add(m, data) -> None:
@@ -32,3 +37,34 @@ def add(m, data) -> None:
         return linear_sum([(1.0, flow[f, x, y, p]), (-1000.0, capacity[a, b, p])]) <= 0.0
 
     m.hvdc_flow_limit = Constraint(flow_index, rule=limit)
+
+    received: dict[str, list] = {}
+    sent: dict[str, list] = {}
+    for x, y in m.HVDC_ARCS:
+        sent.setdefault(x, []).append((x, y))
+        received.setdefault(y, []).append((x, y))
+    share = m.hvdc_delivered_share
+    m.registry.power.append(PowerTerm("hvdc_received", lambda f, r, p: [
+        (share[arc], flow[(f,) + arc + (p,)]) for arc in received.get(r, ())]))
+    m.registry.power.append(PowerTerm("hvdc_sent", lambda f, r, p: [
+        (-1.0, flow[(f,) + arc + (p,)]) for arc in sent.get(r, ())]))
+
+
+def extract(m, data) -> dict[str, pd.Series]:
+    out = stock_extract(m, data, corridor_build("hvdc", "gw"), "hvdc")
+    names = ["future", "region", "period"]
+    flow = series(m.hvdc_flow_mw, ["future", "sender", "receiver", "period"])
+    out["hvdc_flow_mw"] = flow
+    flow = flow.reset_index()
+    if len(flow):
+        flow.columns = ["future", "sender", "receiver", "period", "mw"]
+        flow["delivered"] = flow["mw"] * [m.hvdc_delivered_share[(x, y)] for x, y in zip(flow["sender"], flow["receiver"])]
+        out["hvdc_sent_mw"] = flow.groupby(["future", "sender", "period"])["mw"].sum().rename_axis(names)
+        out["hvdc_received_mw"] = flow.groupby(["future", "receiver", "period"])["delivered"].sum().rename_axis(names)
+    else:
+        empty = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=names))
+        out["hvdc_sent_mw"], out["hvdc_received_mw"] = empty, empty.copy()
+    return out
+
+
+FEATURE = Feature("hvdc", add, extract, joins=("power",))

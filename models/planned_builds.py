@@ -9,6 +9,7 @@ from __future__ import annotations
 from pyomo.environ import Constraint
 
 from .elastic import slack
+from .registry import Feature
 
 
 def add(m, data) -> None:
@@ -31,3 +32,7 @@ def add(m, data) -> None:
         return built <= target[(r, p, kind)]
 
     m.planned_build = Constraint(index, rule=planned)
+    m.registry.plan_only.append("planned_build")   # a fixed plan has nothing left for it to decide
+
+
+FEATURE = Feature("planned_builds", add, requires=("racks",))

@@ -15,6 +15,22 @@ from pyomo.environ import Constraint
 
 from .elastic import slack
 from .power import HOURS_PER_YEAR
+from .registry import Feature, Policy, Price
+
+# What each policy kind adds, and how its shadow price is reported (positive, per unit of its own)
+POLICIES = (
+    Policy("min_green_share", "min_green_share", ("future", "zone", "period"), per_future=True),
+    Policy("carbon_cap_mt", "carbon_cap", ("future", "zone", "period"), per_future=True),
+    Policy("min_zone_capacity_share", "min_zone_capacity_share", ("zone", "period"), per_future=False, plan_only=True),
+)
+PRICES = (
+    Price("min_green_share", "min_green_share", ("future", "zone", "period"), "{currency}/MWh of green",
+          divide=HOURS_PER_YEAR, positive=True, only_binding=True),
+    Price("carbon_cap", "carbon_cap", ("future", "zone", "period"), "{currency}/t CO2", divide=1e6, positive=True,
+          only_binding=True),
+    Price("min_zone_capacity_share", "min_zone_capacity_share", ("zone", "period"), "{currency}/rack-year",
+          per_future=False, positive=True, only_binding=True),
+)
 
 
 def add(m, data) -> None:
@@ -63,3 +79,10 @@ def add(m, data) -> None:
             zone_share[(z, p)] * sum(m.racks_in_service[r, p] for r in m.REGIONS)
 
     m.min_zone_capacity_share = Constraint(zone_index, rule=capacity)
+
+    m.registry.policies.extend(POLICIES)
+    m.registry.prices.extend(PRICES)
+    m.registry.plan_only.extend(p.constraint for p in POLICIES if p.plan_only)
+
+
+FEATURE = Feature("policies", add, requires=("power", "racks"))

@@ -1,20 +1,24 @@
-"""Power: grid and green power bought per region, and the balance that ties racks, HVDC and supply.
+"""Power bought: grid and green power per region, what it costs and what it emits.
 
 Decisions (average MW, per future and period): ``grid_power_mw[f, r, p]`` <= grid_max_mw and
 ``green_power_mw[f, r, p]`` <= green_mw (only where green power can be contracted). Both caps
-cover all power bought in the region, including power bought for export.
+cover all power bought in the region, including power bought for export. Both join the power
+balance (models/balance.py) as power arriving.
 
-``power_balance[f, r, p]``: grid + green + HVDC received x (1 - loss) - HVDC sent = pue x IT MW.
 Cost: ``energy`` = 8760 h x (grid price x grid MW + green price x green MW); green is paid as used.
+Outputs: grid and green MW, energy cost and emissions (t CO2 a year) per region.
 """
 from __future__ import annotations
 
 import math
 
-from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
+import pandas as pd
+from pyomo.environ import Expression, NonNegativeReals, Var
 
 from . import costs
 from .linear import linear_sum
+from .registry import Feature, PowerTerm
+from .values import series
 
 HOURS_PER_YEAR = 8760.0
 
@@ -25,7 +29,6 @@ def add(m, data) -> None:
     green_cap = supply["green_mw"].to_dict()
     grid_price = supply["grid_price"].to_dict()
     green_price = supply["green_price"].to_dict()
-    pue = data.regions["pue"].to_dict()
 
     def grid_bounds(m, f, r, p):
         cap = grid_cap[(f, r, p)]
@@ -35,27 +38,11 @@ def add(m, data) -> None:
     green_index = [k for k, cap in green_cap.items() if cap > 0]
     m.green_power_mw = Var(green_index, within=NonNegativeReals, bounds=lambda m, *k: (0.0, green_cap[k]), dense=True)
     has_green = set(green_index)
+    grid, green = dict(m.grid_power_mw.items()), dict(m.green_power_mw.items())
 
-    received: dict[str, list] = {}
-    sent: dict[str, list] = {}
-    for x, y in m.HVDC_ARCS:
-        sent.setdefault(x, []).append((x, y))
-        received.setdefault(y, []).append((x, y))
-
-    grid, green, flow = dict(m.grid_power_mw.items()), dict(m.green_power_mw.items()), dict(m.hvdc_flow_mw.items())
-
-    def balance(m, f, r, p):
-        key = (f, r, p)
-        terms = [(1.0, grid[key])]
-        if key in has_green:
-            terms.append((1.0, green[key]))
-        terms.extend((m.hvdc_delivered_share[arc], flow[(f,) + arc + (p,)]) for arc in received.get(r, ()))
-        terms.extend((-1.0, flow[(f,) + arc + (p,)]) for arc in sent.get(r, ()))
-        terms.append((-pue[r], m.it_power_mw[f, r, p]))
-        # grid + green + received after losses - sent = pue x IT power
-        return linear_sum(terms) == 0.0
-
-    m.power_balance = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=balance)
+    # grid first, then green: the order of the balance's terms as it has always been written
+    m.registry.power.append(PowerTerm("bought", lambda f, r, p: [(1.0, grid[f, r, p])] + (
+        [(1.0, green[f, r, p])] if (f, r, p) in has_green else [])))
 
     def energy_cost(m, f, p):
         return linear_sum([(HOURS_PER_YEAR * grid_price[(f, r, p)], grid[f, r, p]) for r in m.REGIONS]
@@ -64,3 +51,18 @@ def add(m, data) -> None:
 
     m.energy_cost = Expression(m.FUTURES, m.PERIODS, rule=energy_cost)
     costs.register(m, "energy", "energy_cost", per_future=True)
+
+
+def extract(m, data) -> dict[str, pd.Series]:
+    grid = series(m.grid_power_mw, ["future", "region", "period"])
+    green = series(m.green_power_mw, ["future", "region", "period"]).reindex(grid.index).fillna(0.0)
+    sup = data.supply.reindex(grid.index)
+    return {
+        "grid_mw": grid,
+        "green_mw": green,
+        "energy_cost": HOURS_PER_YEAR * (grid * sup["grid_price"] + green * sup["green_price"].fillna(0.0)),
+        "emissions_t": HOURS_PER_YEAR * grid * sup["grid_co2"],
+    }
+
+
+FEATURE = Feature("power", add, extract, joins=("power",))

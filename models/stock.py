@@ -12,11 +12,16 @@ Racks, optical Tbps and HVDC GW follow the same rules (SPEC 4.1, 4.5):
 
 The stock equation makes ``in_service - existing`` equal to the builds still in service, so the
 annuities are written on it (one term per asset and period, not one per past build).
+
+Outputs (``stock_extract``): units built and in service, the annual cost of one unit in service
+(annuities of builds still in service plus fixed O&M, averaged over everything in service:
+what an idle unit costs a year) and the annual cost of one new unit (annuity plus O&M).
 """
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
 
@@ -24,21 +29,27 @@ from planner import finance
 
 from . import costs
 from .linear import linear_sum
+from .registry import Build
+from .values import series
 
 
 def _key(asset) -> tuple:
     return asset if isinstance(asset, tuple) else (asset,)
 
 
-def add_stock(m, data, *, built: str, in_service: str, balance: str, assets: pd.DataFrame,
+def add_stock(m, data, *, build: Build, balance: str, assets: pd.DataFrame,
               existing: pd.Series, capex_component: str, fom_component: str, cost_name: str) -> None:
-    """Add ``built``/``in_service`` variables, the stock balance and the cost terms.
+    """Add ``build.built``/``build.in_service`` variables, the stock balance and the cost terms,
+    and register the build (plan fixing reads the registry).
 
     ``assets`` is indexed by asset id and has columns ``life`` (years), ``capex``
     (currency/unit), ``fom`` (currency/unit-year), ``limit`` (most in service, inf = none),
     ``rate`` (most built per year, inf = none) and ``buildable`` (bool).
     ``existing`` maps (asset..., period) to units in service that were never built by the model.
     """
+    built, in_service = build.built, build.in_service
+    m.registry.builds.append(build)
+    m.stock_assets[cost_name] = assets
     periods = data.periods
     starts = data.period_starts
     years = data.period_years
@@ -119,6 +130,62 @@ def add_corridor_stock(m, data, tech: str, unit: str, life: float, fom: float) -
     }, index=c.index)
     existing = pd.Series({(a, b, p): e for (a, b), e in c[f"{tech}_existing_{unit}"].items()
                           for p in data.period_starts}, dtype=float)
-    add_stock(m, data, built=f"{tech}_built_{unit}", in_service=f"{tech}_in_service_{unit}", balance=f"{tech}_stock",
-              assets=assets, existing=existing, capex_component=tech, fom_component=tech, cost_name=tech)
+    add_stock(m, data, build=corridor_build(tech, unit), balance=f"{tech}_stock", assets=assets, existing=existing, capex_component=tech,
+              fom_component=tech, cost_name=tech)
     return c
+
+
+def corridor_build(tech: str, unit: str) -> Build:
+    """The build of a corridor technology: ``{tech}_built_{unit}`` per (from, to, period)."""
+    return Build(f"{tech}_built_{unit}", f"{tech}_in_service_{unit}", ("from", "to"), {"gw": "GW", "tbps": "Tbps"}[unit],
+                 table="network", column=f"{tech}_built_{unit}")
+
+
+def stock_extract(m, data, build: Build, cost_name: str) -> dict[str, pd.Series]:
+    """Units built and in service, and what a unit costs a year (see the module docstring):
+    ``{cost_name}_unit_cost`` per (asset..., period) in service, ``{cost_name}_new_unit_cost``
+    per asset."""
+    names = [*build.index, "period"]
+    built = series(getattr(m, build.built), names)
+    in_service = series(getattr(m, build.in_service), names)
+    assets = m.stock_assets[cost_name]
+    r = data.settings.discount_rate
+    keys = [a if isinstance(a, tuple) else (a,) for a in assets.index]
+    new_unit = pd.Series([finance.annuity(c, r, t) + f for c, t, f in zip(assets["capex"], assets["life"], assets["fom"])],
+                         index=pd.MultiIndex.from_tuples(keys, names=list(build.index)) if keys else None, dtype=float)
+    unit_cost = _unit_costs(built, in_service, data, capex=dict(zip(keys, assets["capex"])),
+                            life=dict(zip(keys, assets["life"])), fom=dict(zip(keys, assets["fom"])), rate=r)
+    unit_cost = pd.Series(unit_cost, dtype=float)
+    if len(unit_cost):
+        unit_cost.index.names = names
+    return {build.built: built, build.in_service: in_service, f"{cost_name}_unit_cost": unit_cost,
+            f"{cost_name}_new_unit_cost": new_unit}
+
+
+def _unit_costs(built: pd.Series, in_service: pd.Series, data, *, capex: dict, life: dict, fom: dict,
+                rate: float) -> dict[tuple, float]:
+    """Annual cost of one unit in service per (asset..., period): annuities of builds still in
+    service plus fixed O&M of everything in service, averaged over what is in service."""
+    starts = list(data.period_starts)
+    service = in_service.unstack("period").reindex(columns=starts).fillna(0.0)
+    if service.empty:
+        return {}
+    made = built.unstack("period").reindex(index=service.index, columns=starts).fillna(0.0) if len(built) \
+        else pd.DataFrame(0.0, index=service.index, columns=starts)
+    assets = [a if isinstance(a, tuple) else (a,) for a in service.index]   # (region,) or (from, to)
+    lives = np.array([life[a] for a in assets], dtype=float)
+    prices = np.array([capex.get(a, 0.0) for a in assets], dtype=float)
+    prices = np.where(np.isnan(prices), 0.0, prices)   # blank capex: cannot be built
+    annual = np.array([finance.annuity(c, rate, t) if c else 0.0 for c, t in zip(prices, lives)])
+    # paying[a, p] = builds of a still in service at p: one (periods x periods) mask per distinct life
+    paying = np.zeros(service.shape)
+    for t in np.unique(lives):
+        rows = lives == t
+        serves = np.array([[finance.in_service(q, t, p) for p in starts] for q in starts], dtype=float)
+        paying[rows] = made.to_numpy()[rows] @ serves
+    n = service.to_numpy()
+    o_and_m = np.array([fom.get(a, 0.0) for a in assets], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_unit = (annual[:, None] * paying + o_and_m[:, None] * n) / n
+    rows, cols = np.nonzero(n > 1e-9)
+    return {assets[i] + (starts[j],): float(per_unit[i, j]) for i, j in zip(rows, cols)}

@@ -10,13 +10,20 @@ Constraints:
 * ``it_power_balance``: IT power of a server region (MW) = sum of served x mwh_per_ttok / 24 /
   efficiency (efficiency 1 at home); an auxiliary variable so that power and racks share one row.
 * ``rack_utilization``: busy racks = IT MW x 1000 / rack_kw <= max_utilization x racks in service.
+
+The facility power of the work served in a region (pue x IT MW) is withdrawn from its power
+balance. Prices: ``token_cost`` (demand balance) and ``rack_value`` (the utilisation row, per
+rack). Outputs: tokens served and unserved, IT MW, busy racks and facility MW.
 """
 from __future__ import annotations
 
+import pandas as pd
 from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
 
 from . import costs
 from .linear import linear_sum
+from .registry import Feature, PowerTerm, Price
+from .values import series
 
 HOURS_PER_DAY = 24.0
 MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY = 365 * 1e6  # 1 trillion tokens/day for a year, in million tokens
@@ -79,3 +86,26 @@ def add(m, data) -> None:
 
     m.unserved_cost = Expression(m.FUTURES, m.PERIODS, rule=unserved_cost)
     costs.register(m, "unserved", "unserved_cost", per_future=True)
+
+    pue = data.regions["pue"].to_dict()
+    it = dict(m.it_power_mw.items())
+    m.registry.power.append(PowerTerm("facility", lambda f, r, p: [(-pue[r], it[f, r, p])]))
+    m.registry.prices.append(Price("rack_value", "rack_utilization", ("future", "region", "period"), "{currency}/rack-year",
+                                   factor=s.max_utilization, positive=True))
+    m.registry.prices.append(Price("token_cost", "demand_balance", ("future", "region", "workload", "period"),
+                                   "{currency}/million tokens", divide=MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY))
+
+
+def extract(m, data) -> dict[str, pd.Series]:
+    it = series(m.it_power_mw, ["future", "region", "period"])
+    region = it.index.get_level_values("region")
+    return {
+        "tokens_served": series(m.tokens_served, ["future", "from_region", "to_region", "workload", "period"]),
+        "tokens_unserved": series(m.tokens_unserved, ["future", "region", "workload", "period"]),
+        "it_mw": it,
+        "busy_racks": it * 1000.0 / data.settings.rack_kw,
+        "facility_mw": it * region.map(data.regions["pue"]).to_numpy(),
+    }
+
+
+FEATURE = Feature("workloads", add, extract, requires=("racks",), joins=("power",))

@@ -90,11 +90,12 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
     risks = res.top_risks(5)
     if len(risks):
         t = Table(title="Top overcapacity risks (by annual cost)", title_justify="left", header_style="bold")
-        columns = (["future"] if "future" in risks.columns else []) + ["flag", "where", "year", "use", "idle", "cost per year"]
+        several = res.data.stochastic
+        columns = (["future"] if several else []) + ["flag", "where", "year", "use", "idle", "cost per year"]
         for col in columns:
             t.add_column(col, justify="left" if col in ("future", "flag", "where") else "right")
         for r in risks.to_dict("records"):
-            t.add_row(*([r["future"]] if "future" in r else []), r["flag"], str(r["region"]), str(r["year"]),
+            t.add_row(*([r["future"]] if several else []), r["flag"], str(r["region"]), str(r["year"]),
                       f"{r['utilization']:.0%}", f"{r['idle']:,.0f} {r['unit']}", money(r["idle_cost"], cur))
         console.print(t)
     else:

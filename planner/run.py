@@ -235,7 +235,7 @@ def _solve(loaded: LoadedInput, out_dir: Path, staging: Path, options: SolverOpt
         results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
         tables = results.tables()
         clock.lap("extract")
-        export.write_tables(tables, staging, case.settings.currency)
+        export.write_tables(export.for_files(tables, {"future": len(data.futures)}), staging, case.settings.currency)
         meta = {
             "scenario": name,
             "status": solution.status,

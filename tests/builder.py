@@ -20,6 +20,8 @@ from planner.results.tables import Results
 from planner.optimise.solver import Solution, solve
 from planner.case.writing import write_sheets
 
+from consistency import check_outputs_match_model
+
 SETTINGS = dict(start_year=2026, end_year=2026, discount_rate=0.0, rack_kw=1000, max_utilization=1.0,
                 min_utilization=0.5, rack_life=1, optical_life=1, hvdc_life=1, unserved_penalty=1.0)
 WORKLOAD = dict(workload="w", mwh_per_ttok=24.0, gbps_per_ttok=1000.0)
@@ -68,11 +70,15 @@ class Solved:
 
 
 def solve_path(path: Path) -> Solved:
+    """Solve a case through the real pipeline; every case also checks that what the results
+    report equals what the model holds (tests/consistency.py)."""
     data = prepare(load_case(path))
     m = build_model(data)
     sol = solve(m)
     assert sol.optimal, sol.message
-    return Solved(Results(m, data, sol), m, data, sol)
+    results = Results(m, data, sol)
+    check_outputs_match_model(results, m, sol)
+    return Solved(results, m, data, sol)
 
 
 def solve_sheets(case_sheets: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv") -> Solved:

@@ -31,7 +31,7 @@ def solved():
 def test_expression_values_match_pyomo(solved):
     m = solved
     checked = 0
-    for term in m.cost_terms:
+    for term in m.registry.costs:
         for key, e in getattr(m, term.expression).items():
             assert expression_value(e) == pytest.approx(value(e), rel=1e-12, abs=1e-9)
             checked += 1

@@ -33,7 +33,7 @@ def diagnose(data: ModelData, options: SolverOptions | None = None) -> list[Shor
     if not solve(m, opts).optimal:
         return []
     found = []
-    for family in m.elastic_slacks:
+    for family in m.registry.slacks:
         for key, value in getattr(m, family.variable).extract_values().items():
             if value is not None and value > TOLERANCE:
                 key = key if isinstance(key, tuple) else (key,)
@@ -81,14 +81,14 @@ def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | N
     if unserved.sum() <= TOLERANCE:
         return []
     binding: dict[tuple[str, str], set[int]] = {}
-    families = (model.min_green_share, model.carbon_cap, model.min_zone_capacity_share)
-    for con in families:
+    names = {}
+    for policy in model.registry.policies:
+        con = getattr(model, policy.constraint)
+        names[policy.constraint] = policy.input
         for key in con:
             if abs(model.dual.get(con[key], 0.0)) > 1e-9:
                 zone, period = key[-2], key[-1]
-                binding.setdefault((con.local_name, zone), set()).add(period)
-    names = {"min_green_share": "min_green_share", "carbon_cap": "carbon_cap_mt",
-             "min_zone_capacity_share": "min_zone_capacity_share"}
+                binding.setdefault((policy.constraint, zone), set()).add(period)
     base = (options or SolverOptions()).quiet()
     notes = []
     for (family, zone), periods in sorted(binding.items()):

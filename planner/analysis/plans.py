@@ -1,11 +1,12 @@
 """Build plans: what a run decided to build, taken out of one model and fixed in another.
 
-A plan is racks built per region and period, and optical Tbps and HVDC GW built per corridor
-and period. Fixing a plan and re-optimising operations is how the value of the stochastic
+A plan is what every registered build decides (models/registry.py ``Build``): racks per region
+and period, optical Tbps and HVDC GW per corridor and period, and whatever a new feature
+registers. Fixing a plan and re-optimising operations is how the value of the stochastic
 solution, stress tests and the regret table evaluate a plan in another scenario or future.
-With the builds fixed, rows that only constrain the plan (planned builds, the zone capacity
-share) and the build limits have nothing left to decide, so they are set aside: the plan is
-taken as given, and only operations are re-optimised.
+With the builds fixed, rows that only constrain the plan (registered as plan-only: planned
+builds, the zone capacity share) and the limits on what stands have nothing left to decide, so
+they are set aside: the plan is taken as given, and only operations are re-optimised.
 """
 from __future__ import annotations
 
@@ -21,13 +22,16 @@ from planner.optimise.prepare import ModelData
 from planner.optimise.solver import SolverOptions, solve
 from planner.results.store import load_run, plan_rows
 
-BUILDS = {
-    "racks_built": ("racks_built", ["region", "period"]),
-    "optical_built_tbps": ("optical_built_tbps", ["from", "to", "period"]),
-    "hvdc_built_gw": ("hvdc_built_gw", ["from", "to", "period"]),
-}
-SERVICE = ("racks_in_service", "optical_in_service_tbps", "hvdc_in_service_gw")
-PLAN_ONLY_ROWS = ("planned_build", "min_zone_capacity_share")
+from planner.models.registry import Build
+
+
+def registered_builds(model=None) -> list[Build]:
+    """The builds of a model's features (of the standard features without a model)."""
+    if model is not None:
+        return list(model.registry.builds)
+    from planner.models import racks, stock
+
+    return [racks.BUILD, stock.corridor_build("optical", "tbps"), stock.corridor_build("hvdc", "gw")]
 
 
 @dataclass
@@ -41,23 +45,25 @@ class Plan:
 
 def plan_of(model, name: str) -> Plan:
     builds = {}
-    for var in BUILDS:
-        values = getattr(model, var).extract_values()
-        builds[var] = {k: float(v) for k, v in values.items() if v is not None and abs(v) > 1e-9}
+    for build in model.registry.builds:
+        values = getattr(model, build.built).extract_values()
+        builds[build.built] = {k: float(v) for k, v in values.items() if v is not None and abs(v) > 1e-9}
     return Plan(name, builds)
 
 
-def plan_from_folder(folder: str | Path) -> Plan:
-    """The plan of a finished run, read from its capacity and network tables."""
+def plan_from_folder(folder: str | Path, builds: list[Build] | None = None) -> Plan:
+    """The plan of a finished run, read from the tables its builds are reported in."""
     run = load_run(folder)
-    cap = plan_rows(run.tables["capacity"])
-    net = plan_rows(run.tables.get("network", pd.DataFrame()))
-    builds = {"racks_built": {(r, int(y)): float(v) for r, y, v in zip(cap["region"], cap["year"], cap["racks_built"])
-                              if v > 1e-9}}
-    for var in ("optical_built_tbps", "hvdc_built_gw"):
-        builds[var] = {(a, b, int(y)): float(v) for a, b, y, v in zip(net["from"], net["to"], net["year"], net[var])
-                       if v > 1e-9} if len(net) else {}
-    return Plan(run.name, builds)
+    plan: dict[str, dict[tuple, float]] = {}
+    for build in builds or registered_builds():
+        table = plan_rows(run.tables.get(build.table, pd.DataFrame()))
+        if not len(table):
+            plan[build.built] = {}
+            continue
+        keys = [table[c] for c in build.index] + [table["year"].astype(int)]
+        plan[build.built] = {(*k[:-1], int(k[-1])) if len(k) > 1 else k: float(v)
+                             for *k, v in zip(*keys, table[build.column]) if v > 1e-9}
+    return Plan(run.name, plan)
 
 
 class PlanMismatch(ValueError):
@@ -65,7 +71,8 @@ class PlanMismatch(ValueError):
 
 
 def fix_plan(model, plan: Plan) -> None:
-    for var, _ in BUILDS.items():
+    for build in model.registry.builds:
+        var = build.built
         component = getattr(model, var)
         wanted = dict(plan.builds.get(var, {}))
         for index in component:
@@ -79,10 +86,10 @@ def fix_plan(model, plan: Plan) -> None:
             shown = ", ".join(f"{k}: {a:,.3g}" for k, a in list(extra.items())[:3])
             raise PlanMismatch(f"plan '{plan.name}' builds {var.replace('_', ' ')} where this case has no such option "
                                f"({shown}{' ...' if len(extra) > 3 else ''})")
-    for name in SERVICE:
-        for v in getattr(model, name).values():
+    for build in model.registry.builds:
+        for v in getattr(model, build.in_service).values():
             v.setub(None)  # the plan is given: limits on what stands no longer decide anything
-    for name in PLAN_ONLY_ROWS:
+    for name in model.registry.plan_only:
         getattr(model, name).deactivate()
 
 

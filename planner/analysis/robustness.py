@@ -50,8 +50,6 @@ def stress(plan: Plan, scenarios: list[tuple[str, object, list | None]], options
         idle = results.idle()
         # the same figure `planner compare` shows for a run (store.idle_cost_by_future), per future
         idle_cost = idle_cost_by_future(results.risks(), data.period_years)
-        if not data.stochastic:
-            idle_cost = idle_cost.rename(index={"": next(iter(data.futures))})
         for r in table.to_dict("records"):
             mine = idle[idle["future"] == r["future"]]
             rows.append(dict(scenario=name, future=r["future"], status="optimal", reason="",

@@ -90,7 +90,7 @@ footer { color: #666; font-size: 12px; text-align: center; padding: 12px; }
 
 
 def _first_future(df: pd.DataFrame, prefer: str = "base") -> pd.DataFrame:
-    if "future" not in df.columns or not len(df):
+    if not len(df):
         return df
     futures = list(dict.fromkeys(df["future"]))
     return df[df["future"] == (prefer if prefer in futures else futures[0])]
@@ -236,7 +236,9 @@ def racks_section(run: StoredRun) -> str:
     cap = run.tables["capacity"]
     cap = cap.assign(zone=cap["zone"].fillna(""))
     fig = go.Figure()
-    futures = list(dict.fromkeys(cap["future"])) if "future" in cap.columns else [None]
+    futures = list(dict.fromkeys(cap["future"]))
+    if len(futures) == 1:
+        futures = [None]   # one future: the lines need no label for it
     plan = _first_future(cap)
     for zone, rows in plan.groupby("zone", sort=True):
         by = rows.groupby("year")

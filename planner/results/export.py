@@ -1,6 +1,7 @@
 """Write a results folder: ``results.xlsx``, one CSV per table, ``run.json`` (SPEC 5, 6).
 
-Where the folder goes and how it is moved into place is :mod:`planner.places`.
+Where the folder goes and how it is moved into place is :mod:`planner.results.places`; what
+each column is, and its unit, is declared in :mod:`planner.results.outputs`.
 """
 from __future__ import annotations
 
@@ -11,7 +12,22 @@ import pandas as pd
 
 from planner.files import MARK, MARK_KEY, close_workbook
 from planner.results.places import check_target, discard, publish, safe_name, staging_folder
-from planner.results.tables import CUR, FUTURE, TABLE_COLUMNS, Col
+from planner.results.outputs import CUR, DIMENSIONS, Col, column_of
+
+
+def for_files(tables: dict[str, pd.DataFrame], dimensions: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """The tables as files hold them: a dimension the run does not have (a case without futures
+    has one, ``base``) is left out, so such files read as they always have.
+    ``dimensions`` gives the number of values each dimension has in the run."""
+    drop = [d.name for d in DIMENSIONS if dimensions.get(d.name, 1) <= 1]
+    out = {}
+    for name, df in tables.items():
+        gone = [c for c in drop if c in df.columns and name in DIMENSIONS_BY_NAME[c].tables]
+        out[name] = df.drop(columns=gone) if gone else df
+    return out
+
+
+DIMENSIONS_BY_NAME = {d.name: d for d in DIMENSIONS}
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str, workbook: str = "results.xlsx") -> None:
@@ -50,19 +66,18 @@ def _number_format(unit: str) -> str | None:
     return None
 
 
-def _guess_unit(column: str) -> str:
-    """Units for tables whose columns depend on the run (sweeps, comparisons, stress tests)."""
-    if any(w in column for w in ("cost", "objective", "regret", "value_of", "perfect_information")):
-        return CUR
-    if any(w in column for w in ("share", "utilization", "probability")):
-        return "fraction"
-    if "rack" in column:
-        return "racks"
-    if column.endswith("_gw"):
-        return "GW"
-    if column.endswith("_tbps"):
-        return "Tbps"
-    return ""
+def unit_of(table: str, column: str) -> Col:
+    """A column's declaration; a varied input of a sweep (``sheet.column``) takes that input's unit."""
+    c = column_of(table, str(column))
+    if c is None:
+        raise KeyError(f"the {table} table has no declared column {column!r} (planner/results/outputs.py)")
+    if c.unit == "{input unit}":
+        from planner.case.schema import SHEETS
+
+        sheet, name = str(column).split(".", 1)
+        unit = SHEETS[sheet].column(name).unit if sheet in SHEETS and name in SHEETS[sheet].names else ""
+        return Col(str(column), unit.replace("currency", CUR), c.doc)
+    return c
 
 
 def _shown_width(values: pd.Series, fmt: str | None) -> int:
@@ -96,10 +111,8 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -
     formats: dict[str, object] = {}
     for name, df in tables.items():
         sheet = book.add_worksheet(name)
-        spec = {c.name: c for c in TABLE_COLUMNS.get(name, ())}
-        spec.setdefault("future", FUTURE)
         for j, col in enumerate(df.columns):
-            c: Col = spec.get(col) or Col(col, _guess_unit(str(col)), "")
+            c = unit_of(name, col)
             unit = c.unit.replace(CUR, currency)
             sheet.write(0, j, col, header)
             sheet.write(1, j, unit, units_fmt)

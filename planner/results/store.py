@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.results.tables import TABLE_COLUMNS
+from planner.results.outputs import DIMENSIONS, TABLE_COLUMNS
 
 
 @dataclass
@@ -36,13 +36,22 @@ def load_run(folder: str | Path) -> StoredRun:
     for name in TABLE_COLUMNS:
         path = folder / f"{name}.csv"
         if path.is_file():
-            tables[name] = pd.read_csv(path, keep_default_na=False, na_values=[""])
+            tables[name] = with_dimensions(name, pd.read_csv(path, keep_default_na=False, na_values=[""]))
     return StoredRun(folder, meta, tables)
+
+
+def with_dimensions(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A table read from a file, with the dimensions the file left out (a run without futures
+    writes no ``future`` column) put back with their one value: the shape the program uses."""
+    for dim in DIMENSIONS:
+        if name in dim.tables and dim.name not in df.columns:
+            df.insert(0, dim.name, dim.default)
+    return df
 
 
 def plan_rows(df: pd.DataFrame) -> pd.DataFrame:
     """Rows of the build plan: with futures, every future repeats it; keep the first."""
-    if "future" in df.columns and len(df):
+    if len(df):
         return df[df["future"] == df["future"].iloc[0]]
     return df
 
@@ -95,7 +104,7 @@ def idle_rack_years(tables: dict[str, pd.DataFrame]) -> float:
     """Idle racks (in service minus busy) summed over the years of the horizon, expected over futures."""
     cap = tables["capacity"]
     rack_years = cap["idle_racks"] * cap["year"].map(_years_per_period(tables)).fillna(1.0)
-    return _expected(rack_years.groupby(_future_of(cap)).sum(), tables)
+    return _expected(rack_years.groupby(cap["future"]).sum(), tables)
 
 
 IDLE_FLAGS = ("idle", "network_idle")   # capacity standing idle in a period (stranded and over_plan describe builds)
@@ -103,18 +112,13 @@ IDLE_FLAGS = ("idle", "network_idle")   # capacity standing idle in a period (st
 
 def idle_cost_by_future(risks: pd.DataFrame, years_per_period) -> pd.Series:
     """Annual cost of the capacity flagged idle (racks and network), summed over the years of the
-    horizon, per future ("" for a case without futures). Stranded and over_plan rows are left
+    horizon, per future. Stranded and over_plan rows are left
     out: their racks are already counted in the idle rows of the periods they stand idle."""
     if not len(risks):
         return pd.Series(dtype=float)
     rows = risks[risks["flag"].isin(IDLE_FLAGS)]
     cost = rows["idle_cost"] * rows["year"].map(years_per_period).fillna(1.0)
-    return cost.groupby(_future_of(rows)).sum()
-
-
-def _future_of(df: pd.DataFrame) -> pd.Series:
-    """Each row's future; "" in the tables of a case without futures, which have no such column."""
-    return df["future"] if "future" in df.columns else pd.Series("", index=df.index)
+    return cost.groupby(rows["future"]).sum()
 
 
 def _years_per_period(tables: dict[str, pd.DataFrame]) -> pd.Series:

@@ -1,8 +1,13 @@
-"""Results as tidy tables (SPEC section 5), shared by the exports, the command line and the report.
+"""Results as tidy tables (SPEC section 5), shared by the exports, the command line, the report
+and ``import planner``.
 
-``Results(model, data, solution)`` reads the solved Pyomo model once; each table is a method
-returning a DataFrame whose columns are declared, with units, in :data:`TABLES`. With several
-futures, operational tables carry a ``future`` column; with one, they do not.
+``Results(model, data, solution)`` assembles the contract's tables from what the model itself
+names: each feature's ``extract`` (its quantities as tidy Series), the registered cost
+expressions, and the registered prices. Nothing here re-derives a model quantity from the
+inputs. Columns and units are declared in :mod:`planner.results.outputs`. Inside the program
+every per-future table carries ``future``, also for a case without futures (``base``); the
+files of such a run leave the column out (planner.results.export), and reading them back puts
+it in again (planner.results.store).
 
 Shadow prices follow SPEC 4.5: positive when more of the thing would cost more, in money of
 their own year (the dual divided by the period's discount weight, and by the future's
@@ -11,188 +16,20 @@ probability), per unit.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from planner.models import COMPONENTS
-from planner.models.power import HOURS_PER_YEAR
-from planner.models.workloads import MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY
+from planner.models import components, extract
+from planner.models.values import duals
 
 from planner import finance
 from planner.optimise.prepare import ModelData
 from planner.optimise.solver import Solution, expression_value
+from planner.results.outputs import FUTURES_TABLE, PER_FUTURE, PLACES_TABLE, TABLES
 
-CUR = "{currency}"  # replaced by the case's currency in headers and docs
-
-
-@dataclass(frozen=True)
-class Col:
-    name: str
-    unit: str
-    doc: str
-
-
-TABLES: dict[str, tuple[Col, ...]] = {
-    "summary": (
-        Col("item", "", "what is reported"),
-        Col("value", "", "the figure"),
-        Col("unit", "", "its unit"),
-    ),
-    "costs": (
-        Col("year", "year", "calendar year"),
-        Col("period", "year", "model period the year belongs to"),
-        Col("component", "", "rack_capex, rack_fom, optical, hvdc, energy or unserved"),
-        Col("cost", f"{CUR}/year", "cost in that year, money of that year"),
-        Col("discounted_cost", CUR, "cost discounted to start_year; these add up to the objective"),
-    ),
-    "capacity": (
-        Col("region", "id", "region"),
-        Col("zone", "", "zone of the region"),
-        Col("year", "year", "model period (first year)"),
-        Col("racks_built", "racks", "racks built in the period"),
-        Col("racks_in_service", "racks", "existing and new racks in service"),
-        Col("busy_racks", "racks", "racks needed for the IT load: IT MW x 1000 / rack_kw"),
-        Col("utilization", "fraction", "busy / in service"),
-        Col("idle_racks", "racks", "in service - busy (includes the max_utilization headroom)"),
-        Col("it_mw", "MW", "average IT power of the work served here"),
-        Col("facility_mw", "MW", "IT power x pue"),
-    ),
-    "serving": (
-        Col("from_region", "id", "where the users are"),
-        Col("to_region", "id", "where the work is served"),
-        Col("workload", "id", "workload class"),
-        Col("year", "year", "model period (first year)"),
-        Col("ttok_per_day", "trillion tokens/day", "useful tokens served"),
-    ),
-    "network": (
-        Col("from", "id", "one end of the corridor"),
-        Col("to", "id", "other end"),
-        Col("year", "year", "model period (first year)"),
-        Col("optical_built_tbps", "Tbps", "optical capacity built in the period"),
-        Col("optical_in_service_tbps", "Tbps", "optical capacity in service"),
-        Col("optical_forward_tbps", "Tbps", "traffic of users in `from` served in `to`"),
-        Col("optical_reverse_tbps", "Tbps", "traffic of users in `to` served in `from`"),
-        Col("optical_utilization", "fraction", "busier direction / capacity in service"),
-        Col("hvdc_built_gw", "GW", "HVDC capacity built in the period"),
-        Col("hvdc_in_service_gw", "GW", "HVDC capacity in service"),
-        Col("hvdc_forward_mw", "MW", "power sent from `from` to `to` (at the sending end)"),
-        Col("hvdc_reverse_mw", "MW", "power sent from `to` to `from` (at the sending end)"),
-        Col("hvdc_utilization", "fraction", "busier direction / capacity in service"),
-    ),
-    "energy": (
-        Col("region", "id", "region"),
-        Col("year", "year", "model period (first year)"),
-        Col("grid_mw", "MW", "average grid power bought"),
-        Col("green_mw", "MW", "average green power bought"),
-        Col("imports_mw", "MW", "HVDC power received, after losses"),
-        Col("exports_mw", "MW", "HVDC power sent"),
-        Col("facility_mw", "MW", "power used by data centres: IT MW x pue"),
-        Col("energy_cost", f"{CUR}/year", "grid and green power bought"),
-        Col("emissions_t", "t CO2/year", "grid power x grid_co2"),
-    ),
-    "unserved": (
-        Col("region", "id", "where the users are"),
-        Col("workload", "id", "workload class"),
-        Col("year", "year", "model period (first year)"),
-        Col("ttok_per_day", "trillion tokens/day", "demand no region of the network serves"),
-        Col("share", "fraction", "unserved / demand"),
-    ),
-    "prices": (
-        Col("price", "", "rack_value, token_cost, power_price, or a policy's name"),
-        Col("region", "id", "region (blank for system-wide prices)"),
-        Col("workload", "id", "workload (token_cost only)"),
-        Col("zone", "", "zone of a policy (blank = whole system)"),
-        Col("year", "year", "model period (first year)"),
-        Col("value", "", "shadow price, money of its own year"),
-        Col("unit", "", "unit of the value"),
-    ),
-    "risks": (
-        Col("asset", "", "racks, optical or hvdc"),
-        Col("region", "id", "region, or corridor from-to"),
-        Col("year", "year", "model period (first year); for stranded and over_plan, the build year"),
-        Col("utilization", "fraction", "busy / in service"),
-        Col("idle", "", "idle capacity, in `unit`"),
-        Col("unit", "", "racks, Tbps or GW"),
-        Col("idle_cost", f"{CUR}/year", "annual cost (annuities + fixed O&M) of the idle or excess capacity"),
-        Col("flag", "", "idle, stranded, over_plan or network_idle"),
-        Col("reason", "", "why it is flagged"),
-    ),
-}
-# Where the regions are (for maps and reports read back from a results folder).
-PLACES_TABLE = (
-    Col("region", "id", "region"),
-    Col("name", "", "display name"),
-    Col("zone", "", "zone"),
-    Col("lat", "degrees", "latitude of the region's data centres"),
-    Col("lon", "degrees", "longitude"),
-    Col("existing_racks", "racks", "racks in service at start_year"),
-    Col("max_racks", "racks", "most racks the region can host (blank: no limit)"),
-)
-# Only with several futures (SPEC 4.4): per-future results.
-FUTURES_TABLE = (
-    Col("future", "", "demand future"),
-    Col("probability", "fraction", "probability of the future"),
-    Col("first_stage_cost", CUR, "the shared build plan: rack, optical and HVDC capex and fixed O&M (discounted)"),
-    Col("second_stage_cost", CUR, "energy and unserved demand if this future happens (discounted)"),
-    Col("total_cost", CUR, "first + second stage if this future happens"),
-    Col("demand_served_share", "fraction", "share of this future's demand served"),
-    Col("mean_utilization", "fraction", "busy racks / racks in service over the horizon"),
-    Col("idle_rack_years", "racks", "idle racks (in service minus busy) summed over the years of the horizon"),
-)
-PLAN_COMPONENTS = ("rack_capex", "rack_fom", "optical", "hvdc")  # first stage: decided before the future is known
-# The columns of every table a results folder may hold (exports format from this).
-TABLE_COLUMNS: dict[str, tuple[Col, ...]] = {**TABLES, "places": PLACES_TABLE, "futures": FUTURES_TABLE}
-
-FUTURE = Col("future", "", "demand future")
-
-
-def _series(var, names: list[str]) -> pd.Series:
-    values = var.extract_values()
-    if not values:
-        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=names))
-    index = pd.MultiIndex.from_tuples(list(values), names=names)
-    return pd.Series(list(values.values()), index=index, dtype=float).fillna(0.0)
-
-
-def _duals(m, con, names: list[str]) -> pd.Series:
-    values = {k: m.dual.get(con[k], 0.0) for k in con}
-    if not values:
-        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=names))
-    keys = [k if isinstance(k, tuple) else (k,) for k in values]
-    return pd.Series(list(values.values()), index=pd.MultiIndex.from_tuples(keys, names=names), dtype=float)
-
-
-def _unit_costs(built: pd.Series, in_service: pd.Series, data, *, capex: dict, life: dict, fom: dict,
-                rate: float) -> dict[tuple, float]:
-    """Annual cost of one unit in service per (asset..., period): annuities of builds still in
-    service plus fixed O&M of everything in service, averaged over what is in service."""
-    starts = list(data.period_starts)
-    service = in_service.unstack("period").reindex(columns=starts).fillna(0.0)
-    if service.empty:
-        return {}
-    made = built.unstack("period").reindex(index=service.index, columns=starts).fillna(0.0) if len(built) \
-        else pd.DataFrame(0.0, index=service.index, columns=starts)
-    assets = list(service.index)        # region ids, or (from, to) corridors
-    lives = np.array([life[a] for a in assets], dtype=float)
-    prices = np.array([capex.get(a, 0.0) for a in assets], dtype=float)
-    prices = np.where(np.isnan(prices), 0.0, prices)   # blank capex: cannot be built
-    annual = np.array([finance.annuity(c, rate, t) if c else 0.0 for c, t in zip(prices, lives)])
-    # paying[a, p] = builds of a still in service at p: one (periods x periods) mask per distinct life
-    paying = np.zeros(service.shape)
-    for t in np.unique(lives):
-        rows = lives == t
-        serves = np.array([[finance.in_service(q, t, p) for p in starts] for q in starts], dtype=float)
-        paying[rows] = made.to_numpy()[rows] @ serves
-    n = service.to_numpy()
-    o_and_m = np.array([fom.get(a, 0.0) for a in assets], dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_unit = (annual[:, None] * paying + o_and_m[:, None] * n) / n
-    rows, cols = np.nonzero(n > 1e-9)
-    return {(a if isinstance(a, tuple) else (a,)) + (starts[j],): float(per_unit[i, j])
-            for i, j, a in zip(rows, cols, (assets[i] for i in rows))}
+_duals = duals
 
 
 def _kept(method):
@@ -227,26 +64,25 @@ class Results:
         self.value_of_information = value_of_information or {}
         self._kept: dict[str, pd.DataFrame] = {}
 
-    # ---- shared extracts -------------------------------------------------------------------
+    # ---- what the model names ---------------------------------------------------------------
+
+    @cached_property
+    def x(self) -> dict[str, pd.Series]:
+        """Every feature's named outputs (models/*.py ``extract``)."""
+        return extract(self.m, self.data)
 
     @cached_property
     def _racks(self) -> pd.DataFrame:
-        built = _series(self.m.racks_built, ["region", "period"])
-        in_service = _series(self.m.racks_in_service, ["region", "period"])
-        return pd.DataFrame({"racks_built": built, "racks_in_service": in_service}).fillna(0.0)
+        return pd.DataFrame({"racks_built": self.x["racks_built"], "racks_in_service": self.x["racks_in_service"]}).fillna(0.0)
 
-    @cached_property
-    def _it_mw(self) -> pd.Series:
-        return _series(self.m.it_power_mw, ["future", "region", "period"])
-
-    @cached_property
-    def _served(self) -> pd.Series:
-        return _series(self.m.tokens_served, ["future", "from_region", "to_region", "workload", "period"]).rename("ttok_per_day")
+    @property
+    def registry(self):
+        return self.m.registry
 
     def _ordered(self, table: str, df: pd.DataFrame) -> pd.DataFrame:
-        """The table's columns in contract order; ``future`` first, and only with several futures."""
+        """The table's columns in contract order, ``future`` first where its rows are per future."""
         cols = [c.name for c in TABLES[table]]
-        if self.data.stochastic and "future" in df.columns:
+        if table in PER_FUTURE:
             cols = ["future"] + cols
         return df.reindex(columns=cols).reset_index(drop=True)
 
@@ -269,7 +105,7 @@ class Results:
     def _cost_values(self) -> dict[str, dict]:
         """Each registered cost expression's value (currency/year), keyed as the expression is."""
         return {term.expression: {k: expression_value(e) for k, e in getattr(self.m, term.expression).items()}
-                for term in self.m.cost_terms}
+                for term in self.registry.costs}
 
     @cached_property
     def objective(self) -> float:
@@ -281,7 +117,7 @@ class Results:
         """Discounted first-stage (plan) and second-stage (operations) cost per future."""
         d = self.data
         first, second = 0.0, {f: 0.0 for f in d.futures}
-        for term in self.m.cost_terms:
+        for term in self.registry.costs:
             values = self._cost_values[term.expression]
             for p in d.period_starts:
                 if term.per_future:
@@ -308,22 +144,24 @@ class Results:
         busy racks and racks in service (summed over regions and periods) and idle rack-years.
         The futures table shows them per future; the summary takes their expectation."""
         d = self.data
-        cap = self._with_future(self.capacity())
+        cap = self.capacity()
         cap = cap.assign(idle_rack_years=cap["idle_racks"] * cap["year"].map(d.period_years))
         use = cap.groupby("future")[["busy_racks", "racks_in_service", "idle_rack_years"]].sum()
         use["demand"] = d.demand.groupby(level="future").sum()
-        use["unserved"] = self._with_future(self.unserved()).groupby("future")["ttok_per_day"].sum()
+        use["unserved"] = self.unserved().groupby("future")["ttok_per_day"].sum()
         return use.reindex(list(d.futures)).fillna(0.0)
 
-    def _with_future(self, df: pd.DataFrame) -> pd.DataFrame:
-        """A table with its ``future`` column, which tables of a case without futures leave out."""
-        return df if self.data.stochastic else df.assign(future=next(iter(self.data.futures)))
-
     def cost_by_component(self) -> dict[str, float]:
-        """Total discounted cost by component; the values add up to the objective."""
+        """Total discounted cost by component (the contract's, then any others registered); the
+        values add up to the objective."""
         c = self.costs()
         totals = c.groupby("component")["discounted_cost"].sum()
-        return {k: float(totals.get(k, 0.0)) for k in COMPONENTS}
+        return {k: float(totals.get(k, 0.0)) for k in components(self.m)}
+
+    @property
+    def plan_components(self) -> list[str]:
+        """Components of the first stage: costs indexed by period only, decided before the future."""
+        return list(dict.fromkeys(t.component for t in self.registry.plan_costs))
 
     @_kept
     def summary(self) -> pd.DataFrame:
@@ -335,15 +173,16 @@ class Results:
         demand, lost = float((use["demand"] * prob).sum()), float((use["unserved"] * prob).sum())
         util = float(((use["busy_racks"] / use["racks_in_service"]).fillna(0.0) * prob).sum())
         costs = self.cost_by_component()
+        plan = set(self.plan_components) | {"rack_capex", "rack_fom", "optical", "hvdc"}   # stocks: first stage
         cur = self.currency
         expected = " (expected over the futures)" if d.stochastic else ""
-        plan_net = net[net["future"] == next(iter(d.futures))] if d.stochastic and len(net) else net   # shared builds
+        plan_net = net[net["future"] == next(iter(d.futures))] if len(net) else net   # builds are shared
         rows = [
             ("status", self.solution.status, ""),
             ("objective", self.objective, f"{cur} (discounted to {s.start_year}){expected}"),
             *[(f"cost_{k}", v, cur) for k, v in costs.items()],
-            ("first_stage_cost", sum(costs[k] for k in PLAN_COMPONENTS), f"{cur}: the build plan"),
-            ("second_stage_cost", sum(v for k, v in costs.items() if k not in PLAN_COMPONENTS), f"{cur}: operations{expected}"),
+            ("first_stage_cost", sum(costs[k] for k in costs if k in plan), f"{cur}: the build plan"),
+            ("second_stage_cost", sum(v for k, v in costs.items() if k not in plan), f"{cur}: operations{expected}"),
             ("racks_built", float(self._racks["racks_built"].sum()), "racks"),
             (f"racks_in_service_{last_period}",
              float(self._racks.xs(last_period, level="period")["racks_in_service"].sum()), "racks"),
@@ -366,7 +205,7 @@ class Results:
         m, d = self.m, self.data
         r, start = self.settings.discount_rate, self.settings.start_year
         rows = []
-        for term in m.cost_terms:
+        for term in self.registry.costs:
             values = self._cost_values[term.expression]
             for period in d.periods:
                 p = period.start
@@ -378,21 +217,18 @@ class Results:
                     rows.append((y, p, term.component, annual, annual * finance.discount_factor(r, y - start)))
         df = pd.DataFrame(rows, columns=["year", "period", "component", "cost", "discounted_cost"])
         df = df.groupby(["year", "period", "component"], sort=False, as_index=False).sum()
-        order = {c: i for i, c in enumerate(COMPONENTS)}
+        order = {c: i for i, c in enumerate(components(m))}
         df = df.sort_values(["year", "component"], key=lambda s: s.map(order) if s.name == "component" else s)
         return self._ordered("costs", df)
 
     @_kept
     def capacity(self) -> pd.DataFrame:
-        racks = self._racks
-        it = self._it_mw.rename("it_mw").reset_index()
-        df = it.merge(racks.reset_index(), on=["region", "period"], how="left")
-        pue = self.data.regions["pue"]
-        df["busy_racks"] = df["it_mw"] * 1000.0 / self.settings.rack_kw
+        x = self.x
+        it = pd.DataFrame({"it_mw": x["it_mw"], "busy_racks": x["busy_racks"], "facility_mw": x["facility_mw"]}).reset_index()
+        df = it.merge(self._racks.reset_index(), on=["region", "period"], how="left")
         df["utilization"] = np.where(df["racks_in_service"] > 0, df["busy_racks"] / df["racks_in_service"].where(
             df["racks_in_service"] > 0, 1.0), 0.0)
         df["idle_racks"] = (df["racks_in_service"] - df["busy_racks"]).clip(lower=0.0)
-        df["facility_mw"] = df["it_mw"] * df["region"].map(pue)
         df["zone"] = df["region"].map(self.data.regions["zone"])
         df = df.rename(columns={"period": "year"})
         num = ["racks_built", "racks_in_service", "busy_racks", "utilization", "idle_racks", "it_mw", "facility_mw"]
@@ -401,29 +237,24 @@ class Results:
 
     @_kept
     def serving(self) -> pd.DataFrame:
-        s = _clean(self._served)
+        s = _clean(self.x["tokens_served"].rename("ttok_per_day"))
         df = s[s > 0].reset_index().rename(columns={"period": "year"})
         return self._ordered("serving", df.sort_values(["future", "from_region", "to_region", "workload", "year"]))
 
     @_kept
     def network(self) -> pd.DataFrame:
-        m, d = self.m, self.data
+        d = self.data
         corridors = d.corridors[d.corridors["optical_allowed"] | d.corridors["hvdc_allowed"]]
         if corridors.empty:
             return self._ordered("network", pd.DataFrame(columns=["future"]))
         idx = pd.MultiIndex.from_tuples([(f, a, b, p) for f in d.futures for a, b in corridors.index
                                          for p in d.period_starts], names=["future", "from", "to", "period"])
         df = pd.DataFrame(index=idx)
-        for var, col in ((m.optical_built_tbps, "optical_built_tbps"), (m.optical_in_service_tbps, "optical_in_service_tbps"),
-                         (m.hvdc_built_gw, "hvdc_built_gw"), (m.hvdc_in_service_gw, "hvdc_in_service_gw")):
-            s = _series(var, ["from", "to", "period"])
+        x = self.x
+        for col in ("optical_built_tbps", "optical_in_service_tbps", "hvdc_built_gw", "hvdc_in_service_gw"):
+            s = x[col]
             df[col] = s.reindex(idx.droplevel("future")).to_numpy() if len(s) else 0.0
-        tbps = d.workloads["gbps_per_ttok"] / 1000.0
-        served = self._served.reset_index()
-        remote = served[served["from_region"] != served["to_region"]].copy()
-        remote["tbps"] = remote["workload"].map(tbps) * remote["ttok_per_day"]
-        traffic = remote.groupby(["future", "from_region", "to_region", "period"])["tbps"].sum()
-        flow = _series(m.hvdc_flow_mw, ["future", "sender", "receiver", "period"])
+        traffic, flow = x["optical_traffic_tbps"], x["hvdc_flow_mw"]
         fwd = pd.MultiIndex.from_arrays([idx.get_level_values(k) for k in ("future", "from", "to", "period")])
         back = pd.MultiIndex.from_arrays([idx.get_level_values(k) for k in ("future", "to", "from", "period")])
         df["optical_forward_tbps"] = traffic.reindex(fwd).fillna(0.0).to_numpy()
@@ -442,31 +273,19 @@ class Results:
 
     @_kept
     def energy(self) -> pd.DataFrame:
-        m, d = self.m, self.data
-        grid = _series(m.grid_power_mw, ["future", "region", "period"])
-        green = _series(m.green_power_mw, ["future", "region", "period"]).reindex(grid.index).fillna(0.0)
-        flow = _series(m.hvdc_flow_mw, ["future", "sender", "receiver", "period"]).reset_index()
-        df = pd.DataFrame({"grid_mw": grid, "green_mw": green})
-        if len(flow):
-            flow.columns = ["future", "sender", "receiver", "period", "mw"]
-            flow["delivered"] = flow["mw"] * [m.hvdc_delivered_share[(x, y)] for x, y in zip(flow["sender"], flow["receiver"])]
-            sent = flow.groupby(["future", "sender", "period"])["mw"].sum().rename_axis(["future", "region", "period"])
-            got = flow.groupby(["future", "receiver", "period"])["delivered"].sum().rename_axis(["future", "region", "period"])
-            df["imports_mw"] = got.reindex(df.index).fillna(0.0)
-            df["exports_mw"] = sent.reindex(df.index).fillna(0.0)
-        else:
-            df["imports_mw"] = 0.0
-            df["exports_mw"] = 0.0
-        sup = d.supply.reindex(df.index)
-        df["facility_mw"] = self._it_mw.reindex(df.index).to_numpy() * df.index.get_level_values("region").map(d.regions["pue"]).to_numpy()
-        df["energy_cost"] = HOURS_PER_YEAR * (df["grid_mw"] * sup["grid_price"] + df["green_mw"] * sup["green_price"].fillna(0.0))
-        df["emissions_t"] = HOURS_PER_YEAR * df["grid_mw"] * sup["grid_co2"]
+        x = self.x
+        df = pd.DataFrame({"grid_mw": x["grid_mw"], "green_mw": x["green_mw"]})
+        df["imports_mw"] = x["hvdc_received_mw"].reindex(df.index).fillna(0.0)
+        df["exports_mw"] = x["hvdc_sent_mw"].reindex(df.index).fillna(0.0)
+        df["facility_mw"] = x["facility_mw"].reindex(df.index).to_numpy()
+        df["energy_cost"] = x["energy_cost"]
+        df["emissions_t"] = x["emissions_t"]
         df = _clean(df).reset_index().rename(columns={"period": "year"})
         return self._ordered("energy", df)
 
     @_kept
     def unserved(self) -> pd.DataFrame:
-        un = _clean(_series(self.m.tokens_unserved, ["future", "region", "workload", "period"]))
+        un = _clean(self.x["tokens_unserved"])
         df = pd.DataFrame({"ttok_per_day": un, "demand": self.data.demand.reindex(un.index)})
         df = df[df["ttok_per_day"] > 0]
         df["share"] = df["ttok_per_day"] / df["demand"]
@@ -488,23 +307,18 @@ class Results:
                 scale = scale * np.array([prob[f] for f in s.index.get_level_values("future")])
             return s / scale
 
-        rack = per_year(_duals(m, m.rack_utilization, ["future", "region", "period"]).abs(), True)
-        rack = rack * self.settings.max_utilization
-        frames.append(rack.rename("value").reset_index().assign(price="rack_value", unit=f"{cur}/rack-year"))
-        token = per_year(_duals(m, m.demand_balance, ["future", "region", "workload", "period"]), True)
-        token = token / MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY
-        frames.append(token.rename("value").reset_index().assign(price="token_cost", unit=f"{cur}/million tokens"))
-        power = per_year(_duals(m, m.power_balance, ["future", "region", "period"]), True) / HOURS_PER_YEAR
-        frames.append(power.rename("value").reset_index().assign(price="power_price", unit=f"{cur}/MWh"))
-        for con, unit, per_future, divide in (
-            (m.min_green_share, f"{cur}/MWh of green", True, HOURS_PER_YEAR),
-            (m.carbon_cap, f"{cur}/t CO2", True, 1e6),
-            (m.min_zone_capacity_share, f"{cur}/rack-year", False, 1.0),
-        ):
-            names = ["future", "zone", "period"] if per_future else ["zone", "period"]
-            dual = per_year(_duals(m, con, names).abs(), per_future) / divide
-            dual = dual[dual > 1e-9]
-            frames.append(dual.rename("value").reset_index().assign(price=con.local_name, unit=unit))
+        for price in self.registry.prices:
+            con = getattr(m, price.constraint)
+            names = list(price.index)
+            dual = _duals(m, con, names)
+            value = per_year(dual.abs() if price.positive else dual, price.per_future)
+            if price.factor != 1.0:
+                value = value * price.factor
+            if price.divide != 1.0:
+                value = value / price.divide
+            if price.only_binding:
+                value = value[value > 1e-9]
+            frames.append(value.rename("value").reset_index().assign(price=price.name, unit=price.unit.replace("{currency}", cur)))
         df = pd.concat(frames, ignore_index=True).rename(columns={"period": "year"})
         df["value"] = _clean(df["value"])
         for col in ("region", "workload", "zone"):
@@ -525,7 +339,7 @@ class Results:
 
     def idle(self) -> pd.DataFrame:
         """Every region-year (and future) with its idle racks and their annual cost, flagged or not."""
-        cap = self._with_future(self.capacity())
+        cap = self.capacity()
         cost = self._annual_cost_per_unit["racks"]
         return cap.assign(idle_cost=cap["idle_racks"] * [cost.get((r, y), 0.0) for r, y in zip(cap["region"], cap["year"])],
                           years=cap["year"].map(self.data.period_years))
@@ -543,7 +357,7 @@ class Results:
         """New racks whose region stays below min_utilization every year from their build to the
         end of the horizon: in every future, or in the future with the least demand."""
         d, s = self.data, self.settings
-        cap = self._with_future(self.capacity()).sort_values(["future", "region", "year"])
+        cap = self.capacity().sort_values(["future", "region", "year"])
         totals = d.demand.groupby(level="future").sum().reindex(list(d.futures), fill_value=0.0)
         low = totals.idxmin()
         # below_to_end: utilisation below min_utilization in this year and every later one
@@ -580,7 +394,7 @@ class Results:
         free = self.free_plan.builds.get("racks_built", {})
         built = self._racks["racks_built"]
         annual = self._annual_new_rack_cost
-        cap = self._with_future(self.capacity())
+        cap = self.capacity()
         rows = []
         for (region, period), group in planned[planned["kind"].isin(["fixed", "min"])].groupby(["region", "period"]):
             have, optimum = float(built.get((region, period), 0.0)), free.get((region, period), 0.0)
@@ -603,7 +417,6 @@ class Results:
         net = self.network()
         if not len(net):
             return pd.DataFrame()
-        net = self._with_future(net)
         rows = []
         for tech, unit in (("optical", "Tbps"), ("hvdc", "GW")):
             cost = self._annual_cost_per_unit[tech]
@@ -620,29 +433,14 @@ class Results:
 
     @cached_property
     def _annual_new_rack_cost(self) -> dict[str, float]:
-        """Annuity plus fixed O&M of one new rack a year, per region."""
-        r = self.settings.discount_rate
-        return {region: finance.annuity(reg["rack_capex"], r, reg["rack_life"]) + reg["rack_fom"]
-                for region, reg in self.data.regions.iterrows()}
+        """Annuity plus fixed O&M of one new rack a year, per region (models/stock.py)."""
+        return {key[0] if isinstance(key, tuple) else key: v for key, v in self.x["racks_new_unit_cost"].items()}
 
     @cached_property
     def _annual_cost_per_unit(self) -> dict[str, dict[tuple, float]]:
-        """Per asset class (racks, optical, hvdc), the annual cost of one unit in service per asset
-        and period: annuities of builds still in service plus fixed O&M, averaged over everything
-        in service (existing capacity has no capex)."""
-        d, s = self.data, self.settings
-        reg, c = d.regions, d.corridors
-        out = {"racks": _unit_costs(self._racks["racks_built"], self._racks["racks_in_service"], d,
-                                    capex=reg["rack_capex"].to_dict(), life=reg["rack_life"].to_dict(),
-                                    fom=reg["rack_fom"].to_dict(), rate=s.discount_rate)}
-        for tech, unit, life, fom in (("optical", "tbps", s.optical_life, s.optical_fom),
-                                      ("hvdc", "gw", s.hvdc_life, s.hvdc_fom)):
-            built = _series(getattr(self.m, f"{tech}_built_{unit}"), ["from", "to", "period"])
-            service = _series(getattr(self.m, f"{tech}_in_service_{unit}"), ["from", "to", "period"])
-            capex = c[f"{tech}_capex"].to_dict()
-            out[tech] = _unit_costs(built, service, d, capex=capex, life={k: life for k in capex},
-                                    fom={k: fom for k in capex}, rate=s.discount_rate)
-        return out
+        """Per stock (racks, optical, hvdc), the annual cost of one unit in service per asset and
+        period (models/stock.py)."""
+        return {name: dict(self.x[f"{name}_unit_cost"].items()) for name in ("racks", "optical", "hvdc")}
 
     def top_risks(self, n: int = 5) -> pd.DataFrame:
         return self.risks().head(n)

@@ -1,0 +1,31 @@
+"""The power balance of each region, closed once every feature has added its terms.
+
+``power_balance[f, r, p]``: sum of the registered power terms = 0, i.e. power bought + power
+received after losses - power sent = facility power (pue x IT MW). Features join it by
+registering a :class:`~models.registry.PowerTerm`; nothing here names them. Price:
+``power_price``, the marginal cost of one more MWh in the region.
+"""
+from __future__ import annotations
+
+from pyomo.environ import Constraint
+
+from .linear import linear_sum
+from .power import HOURS_PER_YEAR
+from .registry import Feature, Price
+
+
+def add(m, data) -> None:
+    parts = [term.terms for term in m.registry.power]
+
+    def balance(m, f, r, p):
+        terms = []
+        for part in parts:
+            terms.extend(part(f, r, p))
+        return linear_sum(terms) == 0.0
+
+    m.power_balance = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=balance)
+    m.registry.prices.append(Price("power_price", "power_balance", ("future", "region", "period"), "{currency}/MWh",
+                                   divide=HOURS_PER_YEAR))
+
+
+FEATURE = Feature("balance", add, closes="power")
