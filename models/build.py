@@ -10,13 +10,13 @@ from __future__ import annotations
 from pyomo.common.gc_manager import PauseGC
 from pyomo.environ import ConcreteModel, Set, Suffix
 
-from . import balance, costs, elastic, hvdc, optical, planned_builds, policies, power, racks, workloads
+from . import balance, costs, elastic, hvdc, optical, planned_builds, policies, power, racks, servers, workloads
 from .registry import Feature, Registry
 
 # Listed in the order they have always been built (it fixes the LP's row order); build order
 # follows the declarations: a feature after those it requires, a balance after those joining it.
-FEATURES: tuple[Feature, ...] = tuple(f.FEATURE for f in (racks, workloads, optical, hvdc, power, balance, policies,
-                                                         planned_builds))
+FEATURES: tuple[Feature, ...] = tuple(f.FEATURE for f in (racks, workloads, servers, optical, hvdc, power, balance,
+                                                         policies, planned_builds))
 
 
 def ordered(features) -> list[Feature]:

@@ -23,9 +23,15 @@ def register(m, component: str, expression_name: str, per_future: bool) -> None:
     m.registry.costs.append(CostTerm(component, expression_name, per_future))
 
 
+# Where the version 2 components stand among them in tables and charts.
+REPORT_ORDER = ("rack_capex", "rack_fom", "server_capex", "server_fom", "optical", "hvdc", "energy", "unserved")
+
+
 def components(m) -> list[str]:
-    """The contract's components, then any others features registered."""
-    return list(COMPONENTS) + [c for c in m.registry.components if c not in COMPONENTS]
+    """The contract's components and any others features registered, in report order."""
+    found = list(COMPONENTS) + [c for c in m.registry.components if c not in COMPONENTS]
+    known = {c: i for i, c in enumerate(REPORT_ORDER)}
+    return sorted(found, key=lambda c: (known.get(c, len(known)), found.index(c)))
 
 
 def add_objective(m, data) -> None:

@@ -3,16 +3,20 @@
 Decisions: ``hvdc_built_gw[a, b, p]``, ``hvdc_in_service_gw[a, b, p]``, and
 ``hvdc_flow_mw[f, sender, receiver, p]`` measured at the sending end; the receiver gets
 flow x (1 - loss): both ends join the power balance. Each direction may send up to the full
-capacity in service: ``hvdc_flow_limit``: flow <= 1000 x GW in service. Cost: ``hvdc``.
+capacity in service: ``hvdc_flow_limit``: flow <= 1000 x GW in service. Cost: ``hvdc``
+(annuities + O&M; and, where a corridor has an ``hvdc_tariff``, 8760 h x tariff x MW sent, paid
+by the sender, an operating cost per future, SPEC 7.5c).
 Outputs: capacity built and in service, what a GW costs a year, the flow of each direction,
 and per region the power received (after losses) and sent.
 """
 from __future__ import annotations
 
 import pandas as pd
-from pyomo.environ import Constraint, NonNegativeReals, Var
+from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
 
+from . import costs
 from .linear import linear_sum
+from .power import HOURS_PER_YEAR
 from .registry import Feature, PowerTerm
 from .stock import add_corridor_stock, corridor_build, stock_extract
 from .values import series
@@ -37,6 +41,15 @@ def add(m, data) -> None:
         return linear_sum([(1.0, flow[f, x, y, p]), (-1000.0, capacity[a, b, p])]) <= 0.0
 
     m.hvdc_flow_limit = Constraint(flow_index, rule=limit)
+
+    tariff = {arc: c.at[corridor_of[arc], "hvdc_tariff"] for arc in arcs}
+    if any(v > 0 for v in tariff.values()):
+        def charges(m, f, p):
+            return linear_sum((HOURS_PER_YEAR * tariff[arc], flow[(f,) + arc + (p,)]) for arc in m.HVDC_ARCS
+                              if tariff[arc] > 0)
+
+        m.hvdc_tariff_cost = Expression(m.FUTURES, m.PERIODS, rule=charges)
+        costs.register(m, "hvdc", "hvdc_tariff_cost", per_future=True)
 
     received: dict[str, list] = {}
     sent: dict[str, list] = {}

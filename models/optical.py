@@ -4,15 +4,18 @@ Decisions: ``optical_built_tbps[a, b, p]`` on corridors that may build, ``optica
 on corridors that allow optical. Each direction may use the full capacity (full duplex);
 direction user -> server carries the work of users served remotely:
 ``bandwidth[f, user, server, p]``: sum of served ttok/day x gbps_per_ttok / 1000 <= Tbps in service.
-Bandwidth counts useful tokens (not divided by efficiency). Cost: ``optical`` (annuities + O&M).
+Bandwidth counts useful tokens (not divided by efficiency); traffic per token may change by year
+(SPEC 7.3). Cost: ``optical`` (annuities + O&M; and, where a corridor has an ``optical_tariff``,
+the fee on the traffic carried each direction, an operating cost per future, SPEC 7.5c).
 Outputs: capacity built and in service, what a Tbps costs a year, and the traffic of each
 direction (``optical_traffic_tbps`` by future, user region, server region and period).
 """
 from __future__ import annotations
 
 import pandas as pd
-from pyomo.environ import Constraint
+from pyomo.environ import Constraint, Expression
 
+from . import costs
 from .linear import linear_sum
 from .registry import Feature
 from .stock import add_corridor_stock, corridor_build, stock_extract
@@ -27,12 +30,12 @@ def add(m, data) -> None:
     for a, b in c.index:
         corridor_of[(a, b)] = (a, b)
         corridor_of[(b, a)] = (a, b)
-    tbps = (data.workloads["gbps_per_ttok"] / 1000.0).to_dict()
+    tbps = (data.workload_params["gbps_per_ttok"] / 1000.0).to_dict()   # (future, workload, period)
     traffic: dict[tuple, list] = {}
     for key, served in m.tokens_served.items():
         f, user, server, w, p = key
-        if user != server and tbps[w] > 0:
-            traffic.setdefault((f, user, server, p), []).append((tbps[w], served))
+        if user != server and tbps[(f, w, p)] > 0:
+            traffic.setdefault((f, user, server, p), []).append((tbps[(f, w, p)], served))
 
     capacity = dict(m.optical_in_service_tbps.items())
 
@@ -43,14 +46,30 @@ def add(m, data) -> None:
 
     m.bandwidth = Constraint(sorted(traffic), rule=bandwidth)
 
+    tariff = c["optical_tariff"].to_dict()
+    if any(v > 0 for v in tariff.values()):
+        charged: dict[tuple, list] = {}
+        for (f, user, server, p), terms in traffic.items():
+            rate = tariff[corridor_of[(user, server)]]
+            if rate > 0:
+                charged.setdefault((f, p), []).extend((rate * coef, served) for coef, served in terms)
+
+        def fees(m, f, p):
+            # currency per Tbps-year x Tbps carried (yearly average) in each direction
+            return linear_sum(charged.get((f, p), ()))
+
+        m.optical_tariff_cost = Expression(m.FUTURES, m.PERIODS, rule=fees)
+        costs.register(m, "optical", "optical_tariff_cost", per_future=True)
+
 
 def extract(m, data) -> dict[str, pd.Series]:
     out = stock_extract(m, data, corridor_build("optical", "tbps"), "optical")
-    tbps = data.workloads["gbps_per_ttok"] / 1000.0
+    tbps = data.workload_params["gbps_per_ttok"] / 1000.0
     served = series(m.tokens_served, ["future", "from_region", "to_region", "workload", "period"]).rename("ttok_per_day")
     served = served.reset_index()
     remote = served[served["from_region"] != served["to_region"]].copy()
-    remote["tbps"] = remote["workload"].map(tbps) * remote["ttok_per_day"]
+    per_token = tbps.reindex(pd.MultiIndex.from_arrays([remote["future"], remote["workload"], remote["period"]])).to_numpy()
+    remote["tbps"] = per_token * remote["ttok_per_day"]
     out["optical_traffic_tbps"] = remote.groupby(["future", "from_region", "to_region", "period"])["tbps"].sum()
     return out
 

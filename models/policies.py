@@ -5,6 +5,11 @@
 * ``carbon_cap[f, zone, p]``: grid MW x 8760 x grid_co2 / 1e6 <= value (million t CO2/year),
   counted where the power is bought.
 * ``min_zone_capacity_share[zone, p]``: racks in service in the zone (idle ones too) >= value x all racks.
+* ``min_zone_build_share[zone, p]``: racks built in the zone from start_year up to and including
+  period p >= value x racks built everywhere over the same periods (SPEC 7.5b; planned builds
+  count, retirements do not).
+
+A policy zone matches the regions with that zone and those with that tag (``data.zones``).
 
 Green share and carbon cap can always be met by leaving demand unserved, so they never make the
 LP infeasible; the zone capacity share can (with build limits), and then the solve says so.
@@ -22,6 +27,7 @@ POLICIES = (
     Policy("min_green_share", "min_green_share", ("future", "zone", "period"), per_future=True),
     Policy("carbon_cap_mt", "carbon_cap", ("future", "zone", "period"), per_future=True),
     Policy("min_zone_capacity_share", "min_zone_capacity_share", ("zone", "period"), per_future=False, plan_only=True),
+    Policy("min_zone_build_share", "min_zone_build_share", ("zone", "period"), per_future=False, plan_only=True),
 )
 PRICES = (
     Price("min_green_share", "min_green_share", ("future", "zone", "period"), "{currency}/MWh of green",
@@ -30,6 +36,9 @@ PRICES = (
           only_binding=True),
     Price("min_zone_capacity_share", "min_zone_capacity_share", ("zone", "period"), "{currency}/rack-year",
           per_future=False, positive=True, only_binding=True),
+    # a one-off quantity (racks built by then): undiscounted to its year, not spread over the period
+    Price("min_zone_build_share", "min_zone_build_share", ("zone", "period"), "{currency}/rack built",
+          per_future=False, positive=True, only_binding=True, undiscount="year"),
 )
 
 
@@ -79,6 +88,19 @@ def add(m, data) -> None:
             zone_share[(z, p)] * sum(m.racks_in_service[r, p] for r in m.REGIONS)
 
     m.min_zone_capacity_share = Constraint(zone_index, rule=capacity)
+
+    build_share = rows("min_zone_build_share")
+    build_index = sorted(build_share)
+    build_gap = slack(m, "min_zone_build_share_shortfall_racks", build_index, "min_zone_build_share", "racks built")
+    starts = list(m.PERIODS)
+
+    def built_share(m, z, p):
+        so_far = [q for q in starts if q <= p]
+        gap = build_gap[z, p] if build_gap is not None else 0
+        return sum(m.racks_built[r, q] for r in zones[z] for q in so_far) + gap >= \
+            build_share[(z, p)] * sum(m.racks_built[r, q] for r in m.REGIONS for q in so_far)
+
+    m.min_zone_build_share = Constraint(build_index, rule=built_share)
 
     m.registry.policies.extend(POLICIES)
     m.registry.prices.extend(PRICES)

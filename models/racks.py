@@ -25,6 +25,7 @@ def add(m, data) -> None:
         "limit": r["max_racks"],
         "rate": r["max_build_per_year"],
         "buildable": True,
+        "first_year": r["first_build_year"],
     }, index=r.index)
     add_stock(m, data, build=BUILD, balance="rack_stock", assets=assets, existing=data.existing_racks,
               capex_component="rack_capex", fom_component="rack_fom", cost_name="racks")

@@ -80,6 +80,7 @@ class Price:
     factor: float = 1.0
     positive: bool = False     # report |dual| (a >= row's dual is negative by the convention)
     only_binding: bool = False # leave out rows whose price is zero (policies)
+    undiscount: str = "period" # "period": a yearly flow, divide by DW_p; "year": a one-off, by the discount factor of p
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def add_stock(m, data, *, build: Build, balance: str, assets: pd.DataFrame,
 
     ``assets`` is indexed by asset id and has columns ``life`` (years), ``capex``
     (currency/unit), ``fom`` (currency/unit-year), ``limit`` (most in service, inf = none),
-    ``rate`` (most built per year, inf = none) and ``buildable`` (bool).
+    ``rate`` (most built per year, inf = none), ``buildable`` (bool) and optionally
+    ``first_year`` (periods starting before it build nothing).
     ``existing`` maps (asset..., period) to units in service that were never built by the model.
     """
     built, in_service = build.built, build.in_service
@@ -60,8 +61,11 @@ def add_stock(m, data, *, build: Build, balance: str, assets: pd.DataFrame,
     exist = {_key(k): v for k, v in existing.items()}
 
     def build_bounds(m, *idx):
-        rate = info[idx[:-1]]["rate"]
-        return (0.0, None if math.isinf(rate) else rate * years[idx[-1]])
+        asset, period = info[idx[:-1]], idx[-1]
+        if period < asset.get("first_year", -math.inf):
+            return (0.0, 0.0)   # before its first build year (lead time, SPEC 7.4) nothing new can stand
+        rate = asset["rate"]
+        return (0.0, None if math.isinf(rate) else rate * years[period])
 
     def service_bounds(m, *idx):
         cap = max(info[idx[:-1]]["limit"], exist.get(idx, 0.0))
@@ -127,6 +131,7 @@ def add_corridor_stock(m, data, tech: str, unit: str, life: float, fom: float) -
         "limit": c[f"{tech}_max_{unit}"],
         "rate": math.inf,
         "buildable": c[f"{tech}_buildable"],
+        "first_year": c[f"{tech}_first_year"],
     }, index=c.index)
     existing = pd.Series({(a, b, p): e for (a, b), e in c[f"{tech}_existing_{unit}"].items()
                           for p in data.period_starts}, dtype=float)

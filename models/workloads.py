@@ -35,7 +35,7 @@ def add(m, data) -> None:
     options: dict[tuple, list] = {}
     for user, server, w, eff in data.routes[["user", "server", "workload", "efficiency"]].itertuples(index=False):
         options.setdefault((user, w), []).append((server, eff))
-    mwh = data.workloads["mwh_per_ttok"].to_dict()
+    mwh = data.workload_params["mwh_per_ttok"].to_dict()   # (future, workload, period): SPEC 7.3
 
     demand_index = list(demand.index.map(tuple)) if len(demand) else []
     # serving decisions exist only where there is demand and a feasible route
@@ -48,7 +48,7 @@ def add(m, data) -> None:
             key = (f, user, server, w, p)
             serving_index.append(key)
             servers.append(key)
-            into_server.setdefault((f, server, p), []).append((key, mwh[w] / HOURS_PER_DAY / eff))
+            into_server.setdefault((f, server, p), []).append((key, mwh[(f, w, p)] / HOURS_PER_DAY / eff))
         served_from[(f, user, w, p)] = servers
 
     m.tokens_served = Var(serving_index, within=NonNegativeReals, dense=True)
@@ -69,20 +69,22 @@ def add(m, data) -> None:
 
     m.it_power_balance = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=it_power)
 
-    racks_per_mw = 1000.0 / s.rack_kw
+    if not data.servers:   # with servers (models/servers.py) the limit is on servers, inside the shells
+        racks_per_mw = 1000.0 / s.rack_kw
 
-    def utilization(m, f, j, p):
-        return racks_per_mw * m.it_power_mw[f, j, p] <= s.max_utilization * m.racks_in_service[j, p]
+        def utilization(m, f, j, p):
+            return racks_per_mw * m.it_power_mw[f, j, p] <= s.max_utilization * m.racks_in_service[j, p]
 
-    m.rack_utilization = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=utilization)
+        m.rack_utilization = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=utilization)
 
     by_period: dict[tuple, list] = {}
     for key in demand_index:
         by_period.setdefault((key[0], key[3]), []).append(key)
-    price = MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY * s.unserved_penalty
+    # the user region's penalty, else the workload's, else the setting (SPEC 7.5)
+    price = (MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY * data.penalties).to_dict()
 
     def unserved_cost(m, f, p):
-        return linear_sum((price, unserved[k]) for k in by_period.get((f, p), ()))
+        return linear_sum((price[(k[1], k[2])], unserved[k]) for k in by_period.get((f, p), ()))
 
     m.unserved_cost = Expression(m.FUTURES, m.PERIODS, rule=unserved_cost)
     costs.register(m, "unserved", "unserved_cost", per_future=True)
@@ -90,8 +92,9 @@ def add(m, data) -> None:
     pue = data.regions["pue"].to_dict()
     it = dict(m.it_power_mw.items())
     m.registry.power.append(PowerTerm("facility", lambda f, r, p: [(-pue[r], it[f, r, p])]))
-    m.registry.prices.append(Price("rack_value", "rack_utilization", ("future", "region", "period"), "{currency}/rack-year",
-                                   factor=s.max_utilization, positive=True))
+    if not data.servers:
+        m.registry.prices.append(Price("rack_value", "rack_utilization", ("future", "region", "period"),
+                                       "{currency}/rack-year", factor=s.max_utilization, positive=True))
     m.registry.prices.append(Price("token_cost", "demand_balance", ("future", "region", "workload", "period"),
                                    "{currency}/million tokens", divide=MILLION_TOKENS_PER_YEAR_PER_TTOK_PER_DAY))
 

@@ -279,7 +279,7 @@ def stress(
     """Fix a run's build plan and re-optimise operations under other scenarios: cost, unserved, idle racks."""
     from planner.console import print_stress
     from planner.results.export import publish_tables
-    from planner.results.places import safe_name
+    from planner.results.places import folder_name
     from planner.analysis.plans import plan_from_folder
     from planner.analysis.robustness import stress as stress_test
 
@@ -295,8 +295,8 @@ def stress(
         case, futures = _load_or_exit(path, out_console)
         loaded.append((case.name, case, futures))
         inputs += _inputs_of(path, case)
-    name = f"stress_{plan.name}"
-    _refuse_target(out / safe_name(name), inputs)
+    name = folder_name(plan.name, "stress")
+    _refuse_target(out / name, inputs)
     with err_console.status("stress test") as status:
         table = stress_test(plan, loaded, options,
                             progress=lambda name: status.update(f"living plan {plan.name} in {name}…"))
@@ -318,7 +318,7 @@ def regret(
     """Plan for each future and for all of them, live each plan in every future, name the minimax-regret plan."""
     from planner.console import print_regret
     from planner.results.export import publish_tables
-    from planner.results.places import safe_name
+    from planner.results.places import folder_name
     from planner.optimise.prepare import prepare
     from planner.analysis.robustness import regret as regret_table
 
@@ -328,8 +328,8 @@ def regret(
     if not futures or len(futures) < 2:
         err_console.print(f"[red]{scenario} has no futures: a regret table needs at least two[/]")
         raise typer.Exit(2)
-    name = f"{case.name}_regret"
-    _refuse_target(out / safe_name(name), _inputs_of(scenario, case))
+    name = folder_name(case.name, "regret")
+    _refuse_target(out / name, _inputs_of(scenario, case))
     data = prepare(case, futures)
     with err_console.status("regret") as status:
         table = regret_table(data, options, progress=lambda stage: status.update(f"{case.name}: {stage}…"))
@@ -380,7 +380,7 @@ def sweep(
 
     from planner.console import print_problems, print_sweep
     from planner.results.export import publish_tables
-    from planner.results.places import safe_name
+    from planner.results.places import folder_name
     from planner.case.problems import InputError
     from planner.analysis.sweep import local_executor, parse_vary, run_sweep, scenario_inputs, variants
 
@@ -391,8 +391,8 @@ def sweep(
     except InputError as err:
         print_problems(out_console, err.problems, f"{scenario}: input problems")
         raise typer.Exit(2)
-    target = f"{name}_sweep"
-    _refuse_target(out / safe_name(target), scenario_inputs(scenario))
+    target = folder_name(name, "sweep")
+    _refuse_target(out / target, scenario_inputs(scenario))
     if dask:
         try:
             from dask.distributed import Client

@@ -113,7 +113,7 @@ class LoadedInput:
 
     path: Path
     name: str                        # scenario name
-    folder: str                      # results folder name inside OUT (places.safe_name)
+    folder: str                      # results folder name inside OUT (places.folder_name)
     case: Case
     futures: list | None
     inputs: list[Path]               # every file or folder the run reads (a scenario and its case)
@@ -132,7 +132,7 @@ def load_for_run(path: str | Path, name: str | None = None) -> LoadedInput | Run
                           problems=err.problems)
     loaded = time.perf_counter() - started
     name = name or case.name
-    return LoadedInput(path, name, places.safe_name(name), case, futures, sorted({path, Path(case.path)}),
+    return LoadedInput(path, name, places.folder_name(name), case, futures, sorted({path, Path(case.path)}),
                        {"read": case.read_seconds, "check": loaded - case.read_seconds})
 
 
@@ -185,89 +185,147 @@ def _cannot_write(loaded: LoadedInput, out_dir: Path, err: OSError) -> RunOutcom
                       f"choose another --out or free the folder.", case=loaded.case, problems=loaded.case.warnings)
 
 
+@dataclass
+class Run:
+    """One case through the pipeline's stages, each filling its part: ``build`` (period data and
+    the Pyomo model), ``optimise`` (HiGHS), ``analyse`` (the extra solves: the optimum without
+    planned builds, VSS/EVPI, policies met by unserved demand), ``tabulate`` (the result tables)
+    and ``publish`` (the results folder). ``import planner`` runs all but the last."""
+
+    loaded: LoadedInput
+    options: SolverOptions
+    clock: StageClock = field(default_factory=StageClock)
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    data: object = None
+    model: object = None
+    solution: object = None
+    free_plan: object = None
+    free_cost: float | None = None
+    information: dict | None = None
+    notes: list[str] = field(default_factory=list)
+    results: Results | None = None
+
+    def __post_init__(self):
+        self.clock.lap("read", self.loaded.seconds["read"])
+        self.clock.lap("check", self.loaded.seconds["check"])
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.clock.seconds
+
+
+def build(run: Run, progress: Callable[[str], None] = lambda stage: None) -> Run:
+    progress("building the model")
+    run.data = prepare(run.loaded.case, run.loaded.futures)
+    run.model = build_model(run.data)
+    run.clock.lap("build")
+    return run
+
+
+def optimise(run: Run, log_file: Path | None = None, progress: Callable[[str], None] = lambda stage: None) -> bool:
+    """Solve with HiGHS; values and duals go back into the model. True when optimal."""
+    progress("solving with HiGHS")
+    run.options = replace(run.options, log_file=run.options.log_file or log_file)
+    run.clock.restart()
+    run.solution = solve(run.model, run.options, keep_live=True)
+    run.clock.lap("handoff", run.solution.timings["handoff"])
+    run.clock.lap("highs", run.solution.timings["highs"])
+    run.clock.lap("extract", run.solution.timings["load"])
+    run.timings["solve"] = sum(run.solution.timings.values())   # the contract's figure: hand-off + HiGHS + values back
+    return run.solution.optimal
+
+
+def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None) -> Run:
+    data, quiet = run.data, run.options.quiet()
+    run.clock.restart()
+    if not data.planned_builds.empty:
+        progress("solving without planned builds, to price them")
+        run.free_plan, run.free_cost = solve_plan(without_planned_builds(data), "without planned builds", quiet)
+    if data.stochastic:
+        run.information = value_of_information(data, objective_value(run.model), quiet, progress).as_dict()
+    progress("checking whether policies leave demand unserved")
+    run.notes = policies_forcing_unserved(data, run.model, quiet, live=run.solution.live)
+    run.solution.live = None   # release HiGHS's copy of the LP before the tables are made
+    run.clock.lap("analysis")
+    return run
+
+
+def tabulate(run: Run, progress: Callable[[str], None] = lambda stage: None) -> Results:
+    progress("making the result tables")
+    run.results = Results(run.model, run.data, run.solution, free_plan=run.free_plan, free_cost=run.free_cost,
+                          value_of_information=run.information)
+    run.results.tables()
+    run.clock.lap("extract")
+    return run.results
+
+
+def run_meta(run: Run) -> dict:
+    """What run.json says (planner/results/outputs.py ``RUN_JSON``)."""
+    case, results, solution, data = run.loaded.case, run.results, run.solution, run.data
+    info = run.information
+    return {
+        "scenario": run.loaded.name,
+        "status": solution.status,
+        "objective": results.objective,
+        "currency": case.settings.currency,
+        "costs": results.cost_by_component(),
+        "stages": _stages(results),
+        **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
+        "inputs": str(run.loaded.path),
+        "inputs_sha256": case.sha256,
+        "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
+                                                  "rack_kw", "max_utilization", "min_utilization", "currency")},
+        "timings": run.timings,
+        "memory_mb": run.clock.peak_mb,
+        "versions": versions(),
+        "solver": {"name": solution.solver, "message": solution.message,
+                   "objective_reported_by_solver": solution.objective,
+                   "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in run.options.__dict__.items()
+                               if k != "log_file"}},
+        "model": solution.size,
+        "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + run.notes,
+        "started": run.started.isoformat(timespec="seconds"),
+    }
+
+
+def write_folder(run: Run, folder: Path, out_dir: Path, progress: Callable[[str], None] = lambda stage: None) -> dict:
+    """Write the run's files into ``folder`` (a staging folder): tables, workbook, report, run.json."""
+    progress("writing results")
+    tables = run.results.tables()
+    export.write_tables(export.for_files(tables, {"future": len(run.data.futures)}), folder,
+                        run.loaded.case.settings.currency)
+    meta = run_meta(run)
+    progress("drawing the report")
+    write_report(StoredRun(folder, meta, tables), folder / "report.html", regret=regret_next_to(out_dir, run.loaded.name))
+    run.clock.lap("export")
+    meta["timings"] = run.timings
+    export.write_run_json(meta, folder)
+    return meta
+
+
 def _solve(loaded: LoadedInput, out_dir: Path, staging: Path, options: SolverOptions,
            progress: Callable[[str], None]) -> RunOutcome:
-    case, futures, name, path = loaded.case, loaded.futures, loaded.name, loaded.path
-    clock = StageClock()
-    timings = clock.seconds
-    started = dt.datetime.now(dt.timezone.utc)
-    clock.lap("read", loaded.seconds["read"])
-    clock.lap("check", loaded.seconds["check"])
-
-    progress("building the model")
-    data = prepare(case, futures)
-    model = build_model(data)
-    clock.lap("build")
+    run = Run(loaded, options)
+    case, name, path = loaded.case, loaded.name, loaded.path
+    build(run, progress)
     # The model is millions of long-lived objects; left to the cycle collector, every full
     # collection in the stages below would scan all of them again (docs/performance.md).
     with _kept_out_of_gc():
-        progress("solving with HiGHS")
-        opts = replace(options, log_file=options.log_file or staging / "solver.log")
-        clock.restart()
-        solution = solve(model, opts, keep_live=True)
-        clock.lap("handoff", solution.timings["handoff"])
-        clock.lap("highs", solution.timings["highs"])
-        clock.lap("extract", solution.timings["load"])
-        # the contract's figure: hand-off + HiGHS + values back
-        timings["solve"] = sum(solution.timings.values())
-        if not solution.optimal:
-            shortfalls = []
+        if not optimise(run, staging / "solver.log", progress):
+            solution, shortfalls = run.solution, []
             if solution.status in ("infeasible", "infeasible_or_unbounded"):
                 progress("finding what cannot be met")
-                shortfalls = diagnose(data, options)
+                shortfalls = diagnose(run.data, options)
             return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
-                              case=case, problems=case.warnings, timings=timings, shortfalls=shortfalls)
-
-        clock.restart()
-        free_plan = free_cost = None
-        if not data.planned_builds.empty:
-            progress("solving without planned builds, to price them")
-            free_plan, free_cost = solve_plan(without_planned_builds(data), "without planned builds", opts.quiet())
-        info = None
-        if data.stochastic:
-            info = value_of_information(data, objective_value(model), opts.quiet(), progress).as_dict()
-        progress("checking whether policies leave demand unserved")
-        notes = policies_forcing_unserved(data, model, opts.quiet(), live=solution.live)
-        solution.live = None   # release HiGHS's copy of the LP before the tables are made
-        clock.lap("analysis")
-
-        progress("writing results")
-        results = Results(model, data, solution, free_plan=free_plan, free_cost=free_cost, value_of_information=info)
-        tables = results.tables()
-        clock.lap("extract")
-        export.write_tables(export.for_files(tables, {"future": len(data.futures)}), staging, case.settings.currency)
-        meta = {
-            "scenario": name,
-            "status": solution.status,
-            "objective": results.objective,
-            "currency": case.settings.currency,
-            "costs": results.cost_by_component(),
-            "stages": _stages(results),
-            **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
-            "inputs": str(path),
-            "inputs_sha256": case.sha256,
-            "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
-                                                      "rack_kw", "max_utilization", "min_utilization", "currency")},
-            "timings": timings,
-            "memory_mb": clock.peak_mb,
-            "versions": versions(),
-            "solver": {"name": solution.solver, "message": solution.message,
-                       "objective_reported_by_solver": solution.objective,
-                       "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in opts.__dict__.items()
-                                   if k != "log_file"}},
-            "model": solution.size,
-            "warnings": [f"{p.sheet} {p.cell} {p.column or ''}: {p.message}".strip() for p in case.warnings] + notes,
-            "started": started.isoformat(timespec="seconds"),
-        }
-        progress("drawing the report")
-        write_report(StoredRun(staging, meta, tables), staging / "report.html", regret=regret_next_to(out_dir, name))
-        clock.lap("export")
-        export.write_run_json(meta, staging)
+                              case=case, problems=case.warnings, timings=run.timings, shortfalls=shortfalls)
+        analyse(run, progress)
+        tabulate(run, progress)
+        write_folder(run, staging, out_dir, progress)
         _pause_for_tests()
         target = out_dir / loaded.folder
         places.publish(staging, target)
-        return RunOutcome(name, path, solution.status, EXIT_OK, solution.message, folder=target, results=results,
-                          case=case, problems=case.warnings, timings=timings, notes=notes)
+        return RunOutcome(name, path, run.solution.status, EXIT_OK, run.solution.message, folder=target,
+                          results=run.results, case=case, problems=case.warnings, timings=run.timings, notes=run.notes)
 
 
 @contextmanager
@@ -302,3 +360,47 @@ def _failure_message(solution, shortfalls) -> str:
     if solution.status == "time_limit":
         return f"HiGHS stopped at the time limit before reaching the optimum ({solution.message}); raise --time-limit"
     return f"HiGHS did not reach an optimum: {solution.message}"
+
+
+def _loaded_from(what) -> LoadedInput:
+    """A case, a scenario or a path, as the pipeline's loaded input (raises InputError)."""
+    from planner.case.scenario import Scenario
+
+    if isinstance(what, (str, Path)):
+        loaded = load_for_run(what)
+        if isinstance(loaded, RunOutcome):
+            raise InputError(loaded.problems, str(what))
+        return loaded
+    if isinstance(what, Scenario):
+        case, futures, name = what.case, what.futures, what.name
+    elif isinstance(what, Case):
+        case, futures, name = what, None, what.name
+    else:
+        raise TypeError(f"solve takes a case, a scenario or a path, not {type(what).__name__}")
+    return LoadedInput(Path(case.path), name, places.folder_name(name), case, futures, [Path(case.path)],
+                       {"read": case.read_seconds, "check": 0.0})
+
+
+def solve_in_memory(what, options: SolverOptions):
+    """Every stage but publishing: the tables stay in memory (``import planner``'s ``solve``)."""
+    from planner import Result
+
+    run = Run(_loaded_from(what), options)
+    build(run)
+    if optimise(run, None):
+        analyse(run)
+        tabulate(run)
+    return Result(run.loaded.name, run.solution.status, run.solution.objective, run)
+
+
+def write_result(run: Run, out_dir: Path) -> Path:
+    """Publish a solved in-memory run as ``out_dir/<name>/``, by the command line's rules."""
+    target = out_dir / run.loaded.folder
+    places.check_target(target, run.loaded.inputs)
+    staging = places.staging_folder(out_dir, run.loaded.folder)
+    try:
+        write_folder(run, staging, out_dir)
+        places.publish(staging, target)
+    finally:
+        places.discard(staging)
+    return target

@@ -118,3 +118,21 @@ def test_no_top_level_models_package_is_installed():
     assert '"planner.models" = "models"' in pyproject
     spec = importlib.util.find_spec("planner.models")
     assert spec is not None and Path(spec.origin).parent == ROOT / "models"
+
+
+def test_outputs_doc_is_generated_from_the_declarations():
+    from planner.results import outputs
+
+    committed = (ROOT / "docs" / "outputs.md").read_text()
+    assert committed == outputs.render(), "docs/outputs.md is stale: run python -m planner.results.outputs > docs/outputs.md"
+
+
+def test_every_column_written_is_declared(tmp_path):
+    """The workbook writer refuses an undeclared column, so every table of a run is checked here."""
+    from planner.results.outputs import column_of
+    from planner.run import run_case
+
+    outcome = run_case(ROOT / "inputs" / "example", tmp_path)
+    for name, table in outcome.results.tables().items():
+        for col in table.columns:
+            assert column_of(name, col) is not None, (name, col)

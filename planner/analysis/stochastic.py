@@ -33,11 +33,13 @@ def select_future(data: ModelData, future: str) -> ModelData:
         futures={future: 1.0},
         demand=data.demand[data.demand.index.get_level_values("future") == future],
         supply=data.supply[data.supply.index.get_level_values("future") == future],
+        workload_params=data.workload_params[data.workload_params.index.get_level_values("future") == future],
     )
 
 
 def average_future(data: ModelData) -> ModelData:
-    """One future whose demand and prices are the probability-weighted averages of the futures."""
+    """One future whose demand, prices and energy and traffic per token are the
+    probability-weighted averages of the futures."""
     p = pd.Series(data.futures)
     demand = data.demand.unstack("future", fill_value=0.0).reindex(columns=p.index, fill_value=0.0)
     demand = (demand * p).sum(axis=1)
@@ -51,7 +53,14 @@ def average_future(data: ModelData) -> ModelData:
     averaged["green_price"] = averaged["green_price"].where(
         supply["green_price"].notna().groupby(level=["region", "period"]).any())
     averaged = pd.concat({AVERAGE: averaged}, names=["future"])
-    return dataclasses.replace(data, futures={AVERAGE: 1.0}, demand=demand.rename("ttok_per_day"), supply=averaged)
+    params = data.workload_params
+    by = params.groupby(level=["workload", "period"])
+    weighted = params.mul(params.index.get_level_values("future").map(p).to_numpy(), axis=0)
+    weighted = weighted.groupby(level=["workload", "period"]).sum()
+    same = by.max() == by.min()   # where the futures agree, their value itself (a weighted sum may round)
+    per_token = pd.concat({AVERAGE: by.first().where(same, weighted)}, names=["future"])
+    return dataclasses.replace(data, futures={AVERAGE: 1.0}, demand=demand.rename("ttok_per_day"), supply=averaged,
+                               workload_params=per_token)
 
 
 def solve_plan(data: ModelData, name: str, options: SolverOptions | None = None) -> tuple[Plan, float]:

@@ -116,6 +116,32 @@ def read_case(path: str | Path) -> RawCase:
     return RawCase(path, case_name(path), digest, sheets, problems, time.perf_counter() - started)
 
 
+def read_frames(sheets: dict[str, pd.DataFrame], name: str = "case") -> RawCase:
+    """Sheets given as DataFrames (a notebook's), read as a workbook's sheets are: the header is
+    row 1, blanks (None, NaN, "") are blank, and text that is a number counts as the number."""
+    started = time.perf_counter()
+    problems: list[Problem] = []
+    sheets_out: dict[str, RawSheet] = {}
+    digest = hashlib.sha256()
+    for title, df in sheets.items():
+        key = _normal(title)
+        frame = pd.DataFrame(df)
+        grid = [list(frame.columns)] + [[None if _missing(v) else v for v in row] for row in frame.itertuples(index=False)]
+        digest.update(key.encode() + b"\0" + frame.to_csv(index=False).encode())
+        sheet, found = _to_sheet(key, grid, True)
+        problems += found
+        if sheet is not None:
+            sheets_out[key] = sheet
+    return RawCase(Path(name), name, digest.hexdigest(), sheets_out, problems, time.perf_counter() - started)
+
+
+def _missing(v: object) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def _sha256(path: Path) -> str:
     """Hash of the input: the file, or every CSV of the folder by name (so runs are traceable)."""
     h = hashlib.sha256()

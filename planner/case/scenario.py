@@ -47,7 +47,7 @@ from planner.case.validation import BAD, ORIGIN, ROW, _check_sheet, beyond_sense
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 OPERATORS = (">=", ">", "<=", "<", "!=", "==")
 # What a future may change: what is decided after the build plan (SPEC 3).
-FUTURE_COLUMNS = {"demand": None, "region_years": None, "regions": set(TIME_VARYING)}
+FUTURE_COLUMNS = {"demand": None, "region_years": None, "workload_years": None, "regions": set(TIME_VARYING)}
 
 
 class _Strict(BaseModel):
@@ -309,9 +309,10 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_from(spec: ScenarioSpec, path: Path, checked: CheckedInput, extra: list[Change] = (),
-                  extra_prefix: str = "sweep") -> Scenario:
+                  extra_prefix: str = "sweep", text: bytes | None = None) -> Scenario:
     """The scenario's case and futures from its checked base input (which is not changed);
-    ``extra`` changes (a sweep variant's) apply after the scenario's own."""
+    ``extra`` changes (a sweep variant's) apply after the scenario's own. ``text`` is the
+    scenario as written, for the input hash (the file at ``path`` when not given)."""
     where = path.name
     changed, problems, added = apply_changes(checked.copy(), spec.changes, where, "changes")
     if extra:
@@ -322,7 +323,7 @@ def scenario_from(spec: ScenarioSpec, path: Path, checked: CheckedInput, extra: 
     base = finish_case(CheckedInput(changed.raw, changed.tables, changed.settings, changed.problems + problems),
                        str(path), remap)
     base.name = spec.name
-    base.sha256 = _digest(path, base.sha256)
+    base.sha256 = _digest(text if text is not None else path.read_bytes(), base.sha256)
     futures = None
     if spec.futures:
         futures, future_problems = [], []
@@ -343,11 +344,31 @@ def scenario_from(spec: ScenarioSpec, path: Path, checked: CheckedInput, extra: 
     return Scenario(spec.name, path, spec.description, base, futures, spec, changed)
 
 
-def _digest(path: Path, inputs_sha: str) -> str:
+def _digest(text: bytes, inputs_sha: str) -> str:
     h = hashlib.sha256()
-    h.update(path.read_bytes())
+    h.update(text)
     h.update(inputs_sha.encode())
     return h.hexdigest()
+
+
+def scenario_of(case: Case, scenario: dict | str | Path) -> Scenario:
+    """``case`` changed by a scenario: a mapping with the keys of a scenario file (``name``,
+    ``description``, ``changes``, ``futures``; ``inputs`` is the case itself) or a scenario
+    file, whose ``inputs`` is then replaced by ``case``. Checked as a scenario file is."""
+    if case.checked is None:
+        raise ValueError("the case was not loaded by planner.load_case; load it first")
+    if isinstance(scenario, (str, Path)):
+        path = Path(scenario)
+        spec = parse(path)
+        return scenario_from(spec, path, case.checked)
+    data = {"name": case.name, **dict(scenario), "inputs": str(case.path)}
+    where = Path(f"{data['name']}.yaml")
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InputError([error(where.name, e["msg"].replace("Value error, ", ""), column=_path(e["loc"]) or None,
+                                value=_short(e.get("input"))) for e in exc.errors()], where.name)
+    return scenario_from(spec, where, case.checked, text=yaml.safe_dump(data, sort_keys=True).encode())
 
 
 def _future_scope(changes: list[Change], where: str, prefix: str) -> list[Problem]:
@@ -363,8 +384,8 @@ def _future_scope(changes: list[Change], where: str, prefix: str) -> list[Proble
         if allowed and ch.kind == "add" and spec.sheet == "regions":
             allowed = False
         if not allowed:
-            problems.append(error(where, "a future may change only demand, region_years and the price and availability "
-                                  f"columns of regions ({', '.join(TIME_VARYING)})",
+            problems.append(error(where, "a future may change only demand, region_years, workload_years and the price "
+                                  f"and availability columns of regions ({', '.join(TIME_VARYING)})",
                                   column=f"{prefix}[{i}].{ch.kind}", value=f"{spec.sheet}.{column or ''}".rstrip(".")))
     return problems
 

@@ -189,6 +189,12 @@ SETTINGS = Sheet(
         Column("hvdc_fixed_capex_per_gw", Kind.NUMBER, "currency per GW", 0, "converter stations per GW, added to the per-km cost", min=0),
         Column("hvdc_fom", Kind.NUMBER, "currency per GW-year", 0, "fixed O&M of HVDC capacity", min=0),
         Column("hvdc_loss_per_1000km", Kind.NUMBER, "fraction", 0.03, "line loss per 1000 km", min=0, below=1),
+        Column("server_life", Kind.NUMBER, "years", 5, "default life of new servers (version 2, SPEC 7.1)", above=0),
+        Column("min_occupancy", Kind.NUMBER, "fraction", 0.65,
+               "below this share of shell power fitted with servers, racks are flagged empty (7.1)", min=0, max=1),
+        Column("rack_lead_years", Kind.NUMBER, "years", 0, "years from start_year before new racks and servers can stand (7.4)", min=0, max=100),
+        Column("hvdc_lead_years", Kind.NUMBER, "years", 0, "years from start_year before new HVDC can stand (7.4)", min=0, max=100),
+        Column("optical_lead_years", Kind.NUMBER, "years", 0, "years from start_year before new optical can stand (7.4)", min=0, max=100),
     ),
     key_value=True,
     rules=(Rule("horizon", "start_year must not be after end_year"),),
@@ -216,6 +222,17 @@ REGIONS = Sheet(
         Column("grid_co2", Kind.NUMBER, "t/MWh", 0, "grid emission factor", min=0),
         Column("green_price", Kind.NUMBER, "currency/MWh", BLANK, "price of contracted green power; required if green_mw > 0", min=0),
         Column("green_mw", Kind.NUMBER, "MW", 0, "average green power that can be contracted", min=0),
+        Column("server_capex", Kind.NUMBER, "currency per kW of IT", 0, "cost of new servers and accelerators (7.1)", min=0),
+        Column("server_fom", Kind.NUMBER, "currency per kW-year", 0, "fixed O&M of servers in service (7.1)", min=0),
+        Column("server_life", Kind.NUMBER, "years", Derived("settings.server_life"), "life of servers built here (7.1)", above=0),
+        Column("existing_server_share", Kind.NUMBER, "fraction", 1.0,
+               "share of existing racks fitted with servers at start_year; they leave service linearly over server_life (7.1)",
+               min=0, max=1),
+        Column("first_build_year", Kind.YEAR, "year", Derived("start_year + rack_lead_years"),
+               "first year new racks and servers can be built here (7.4)", **YEARS),
+        Column("unserved_penalty", Kind.NUMBER, "currency per million tokens", BLANK,
+               "price of this region's unserved demand; overrides the workload's and the setting (7.5)", min=0, largest=1e9),
+        Column("tags", Kind.TEXT, "text", BLANK, "groups the region belongs to for policies, separated by ';' (7.5b)"),
     ),
     key=("region",),
     rules=(Rule("green_price_needed", "green_price is required where green_mw > 0"),),
@@ -246,8 +263,27 @@ WORKLOADS = Sheet(
         Column("max_latency_ms", Kind.NUMBER, "ms", NO_LIMIT, "round-trip latency limit between user region and serving region", min=0),
         Column("mwh_per_ttok", Kind.NUMBER, "MWh per trillion tokens", REQUIRED, "IT energy; racks follow from power (rack_kw)", above=0),
         Column("gbps_per_ttok", Kind.NUMBER, "Gbps per (trillion tokens/day)", 0, "backbone traffic when served in another region", min=0),
+        Column("network_sensitivity", Kind.NUMBER, "fraction", 1.0,
+               "how much of a corridor's loss this work suffers: efficiency 1 - sensitivity x (1 - corridor efficiency) (7.2)",
+               min=0, max=1),
+        Column("unserved_penalty", Kind.NUMBER, "currency per million tokens", BLANK,
+               "price of this workload's unserved demand, where the user region gives none (7.5)", min=0, largest=1e9),
     ),
     key=("workload",),
+)
+
+WORKLOAD_YEARS = Sheet(
+    "workload_years",
+    "Optional (7.3). Energy and traffic per token by year; each column is interpolated linearly between its "
+    "given years, the first given value holds before and the last after; a blank cell changes nothing.",
+    (
+        Column("workload", Kind.ID, "id", REQUIRED, "workload class", ref="workloads.workload"),
+        Column("year", Kind.YEAR, "year", REQUIRED, "calendar year", **YEARS),
+        Column("mwh_per_ttok", Kind.NUMBER, "MWh per trillion tokens", BLANK, "IT energy in that year", above=0),
+        Column("gbps_per_ttok", Kind.NUMBER, "Gbps per (trillion tokens/day)", BLANK, "backbone traffic in that year", min=0),
+    ),
+    key=("workload", "year"),
+    required=False,
 )
 
 DEMAND = Sheet(
@@ -281,6 +317,11 @@ CORRIDORS = Sheet(
         Column("hvdc_max_gw", Kind.NUMBER, "GW", NO_LIMIT, "most HVDC capacity in service; 0 forbids HVDC build", min=0),
         Column("hvdc_capex", Kind.NUMBER, "currency/GW", Derived("hvdc_capex_per_gw_km x distance_km + hvdc_fixed_capex_per_gw"), "HVDC build cost", min=0),
         Column("hvdc_loss", Kind.NUMBER, "fraction", Derived("hvdc_loss_per_1000km x distance_km / 1000"), "share of sent power lost", min=0, below=1),
+        Column("hvdc_first_year", Kind.YEAR, "year", Derived("start_year + hvdc_lead_years"), "first year new HVDC can be built (7.4)", **YEARS),
+        Column("optical_first_year", Kind.YEAR, "year", Derived("start_year + optical_lead_years"),
+               "first year new optical can be built (7.4)", **YEARS),
+        Column("hvdc_tariff", Kind.NUMBER, "currency/MWh", 0, "transmission charge on power sent, paid by the sender (7.5c)", min=0),
+        Column("optical_tariff", Kind.NUMBER, "currency per Tbps-year", 0, "fee on data carried, each direction (7.5c)", min=0),
     ),
     key=("from", "to"),
     required=False,
@@ -292,24 +333,27 @@ CORRIDORS = Sheet(
     ),
 )
 
-POLICY_KINDS = ("min_green_share", "carbon_cap_mt", "min_zone_capacity_share")
+POLICY_KINDS = ("min_green_share", "carbon_cap_mt", "min_zone_capacity_share", "min_zone_build_share")
 
 POLICIES = Sheet(
     "policies",
     "Optional. Targets per year; a value holds from its year until the next given year. "
     "`min_green_share`: green MW >= value x all MW bought (fraction); `carbon_cap_mt`: grid emissions "
-    "<= value (million t CO2/year); `min_zone_capacity_share`: racks in the zone >= value x all racks (fraction).",
+    "<= value (million t CO2/year); `min_zone_capacity_share`: racks in the zone >= value x all racks (fraction); "
+    "`min_zone_build_share`: racks built in the zone since start_year >= value x all racks built (fraction). A zone "
+    "matches the regions with that zone and those with that tag.",
     (
         Column("policy", Kind.CHOICE, "", REQUIRED, "which target", choices=POLICY_KINDS),
         Column("year", Kind.YEAR, "year", REQUIRED, "first year the value holds", **YEARS),
         Column("value", Kind.NUMBER, "fraction or Mt CO2/year", REQUIRED, "the target", min=0),
-        Column("zone", Kind.ID, "text", BLANK, "zone the target applies to; blank = whole system", ref="regions.zone"),
+        Column("zone", Kind.ID, "text", BLANK, "zone or tag the target applies to; blank = whole system"),
     ),
     key=("policy", "year", "zone"),
     required=False,
     rules=(
-        Rule("zone_needed", "min_zone_capacity_share needs a zone"),
-        Rule("share_at_most_one", "shares (min_green_share, min_zone_capacity_share) must be at most 1"),
+        Rule("zone_needed", "min_zone_capacity_share and min_zone_build_share need a zone"),
+        Rule("zone_known", "a zone must be the zone or a tag of some region"),
+        Rule("share_at_most_one", "shares (min_green_share, min_zone_capacity_share, min_zone_build_share) must be at most 1"),
     ),
 )
 
@@ -327,12 +371,13 @@ PLANNED_BUILDS = Sheet(
     ),
     key=("region", "year", "kind"),
     required=False,
-    rules=(Rule("builds_fit", "planned builds must fit build limits, max_racks and each other"),),
+    rules=(Rule("builds_fit", "planned builds must fit build limits, max_racks and each other"),
+           Rule("builds_after_first_year", "a fixed or min planned build must land in a period that may build (first_build_year)")),
 )
 
 SHEETS: dict[str, Sheet] = {
     s.name: s
-    for s in (SETTINGS, REGIONS, REGION_YEARS, WORKLOADS, DEMAND, CORRIDORS, POLICIES, PLANNED_BUILDS)
+    for s in (SETTINGS, REGIONS, REGION_YEARS, WORKLOADS, WORKLOAD_YEARS, DEMAND, CORRIDORS, POLICIES, PLANNED_BUILDS)
 }
 
 

@@ -68,6 +68,7 @@ class Case:
     regions: pd.DataFrame         # index: region
     region_years: pd.DataFrame
     workloads: pd.DataFrame       # index: workload
+    workload_years: pd.DataFrame  # workload, year, mwh_per_ttok, gbps_per_ttok (blanks change nothing)
     demand: pd.DataFrame          # long form: region, workload, year, ttok_per_day
     corridors: pd.DataFrame       # one row per corridor, derived columns filled
     policies: pd.DataFrame
@@ -75,6 +76,7 @@ class Case:
     warnings: list[Problem] = field(default_factory=list)
     read_seconds: float = 0.0     # of the time it took to load, how much went to reading files
     notes: dict[str, pd.DataFrame] = field(default_factory=dict)   # sheet -> note columns by spreadsheet row
+    checked: "CheckedInput | None" = field(default=None, repr=False, compare=False)   # what scenarios change
 
     @property
     def periods(self) -> list[finance.Period]:
@@ -87,6 +89,18 @@ class Case:
             if p.start <= year < p.start + p.years:
                 return p.start
         return None
+
+    @property
+    def region_tags(self) -> dict[str, list[str]]:
+        """Each region's tags: ';'-separated, trimmed, case kept, empty ones dropped (SPEC 7.8)."""
+        return {r: [t.strip() for t in str(tags).split(";") if t.strip()] for r, tags in self.regions["tags"].items()}
+
+    def zone_members(self, zone: str) -> list[str]:
+        """The regions a policy zone matches: those with that zone and those with that tag (all for "")."""
+        if zone == "":
+            return list(self.regions.index)
+        tags = self.region_tags
+        return [r for r in self.regions.index if self.regions.at[r, "zone"] == zone or zone in tags[r]]
 
     def existing_racks(self, region: str, period: int) -> float:
         r = self.regions.loc[region]
@@ -107,6 +121,8 @@ class Case:
         regions.index.name = "region"
         regions["name"] = np.where(regions["name"] == "", regions["region"], regions["name"])
         regions["rack_life"] = regions["rack_life"].fillna(settings.rack_life)
+        regions["server_life"] = regions["server_life"].fillna(settings.server_life)
+        regions["first_build_year"] = regions["first_build_year"].fillna(settings.start_year + settings.rack_lead_years)
         workloads = t["workloads"].set_index("workload", drop=False)
         workloads.index.name = "workload"
         return cls(
@@ -117,6 +133,7 @@ class Case:
             regions=regions,
             region_years=t["region_years"],
             workloads=workloads,
+            workload_years=t["workload_years"],
             demand=t["demand"],
             corridors=_corridor_defaults(t["corridors"], regions, settings),
             policies=t["policies"],
@@ -181,6 +198,8 @@ def _corridor_defaults(c: pd.DataFrame, regions: pd.DataFrame, s: Settings) -> p
         if s[per_km] is not None:
             c[f"{tech}_capex"] = c[f"{tech}_capex"].fillna(c["distance_km"] * s[per_km] + s[fixed])
     c["hvdc_loss"] = c["hvdc_loss"].fillna(c["distance_km"] / 1000.0 * s.hvdc_loss_per_1000km)
+    c["hvdc_first_year"] = c["hvdc_first_year"].fillna(s.start_year + s.hvdc_lead_years)
+    c["optical_first_year"] = c["optical_first_year"].fillna(s.start_year + s.optical_lead_years)
     # What each corridor may carry (SPEC 4.3, 4.5): optical is allowed where some exists or a
     # build is not forbidden; it can be built where its limit is above what exists.
     for tech, unit in (("optical", "tbps"), ("hvdc", "gw")):
@@ -237,12 +256,24 @@ def finish_case(checked: CheckedInput, source: str, remap=None) -> Case:
     if has_errors(problems) or case is None:
         raise InputError(problems, source)
     case.warnings = sorted(problems, key=Problem.sort_key)
+    case.checked = checked
     return case
 
 
 def load_case(path: str | Path) -> Case:
     """Read and check a case; raise InputError with every problem, or return it with its warnings."""
     return finish_case(read_checked(path), str(path))
+
+
+def case_from_frames(sheets: dict[str, pd.DataFrame], name: str = "case") -> Case:
+    """A case from DataFrames, one per sheet (``settings`` with columns key and value), checked
+    exactly as a workbook is; problems name the sheet, the row as a spreadsheet would number it
+    (header = row 1) and the column."""
+    from planner.case.reading import read_frames
+
+    raw = read_frames(sheets, name)
+    tables, settings, problems = check_tables(raw)
+    return finish_case(CheckedInput(raw, tables, settings, problems), name)
 
 
 def _with_letters(problems: list[Problem], raw: RawCase) -> list[Problem]:

@@ -509,18 +509,36 @@ def _loss_below_one(case) -> list[Problem]:
             for loss, row in zip(bad["hvdc_loss"], bad[ROW])]
 
 
+ZONE_POLICIES = ("min_zone_capacity_share", "min_zone_build_share")
+SHARE_POLICIES = ("min_green_share", "min_zone_capacity_share", "min_zone_build_share")
+
+
 @rule("policies", "zone_needed")
 def _zone_needed(case) -> list[Problem]:
     p = case.policies
-    bad = p[(p["policy"] == "min_zone_capacity_share") & (p["zone"] == "")]
-    return [error("policies", "min_zone_capacity_share needs a zone", row=int(row), column="zone", value="")
-            for row in bad[ROW]]
+    bad = p[p["policy"].isin(ZONE_POLICIES) & (p["zone"] == "")]
+    return [error("policies", f"{pol} needs a zone", row=int(row), column="zone", value="")
+            for pol, row in zip(bad["policy"], bad[ROW])]
+
+
+@rule("policies", "zone_known")
+def _zone_known(case) -> list[Problem]:
+    """A policy zone matches the regions with that zone and those with that tag (SPEC 7.8)."""
+    known = set(case.regions["zone"]) | {t for tags in case.region_tags.values() for t in tags}
+    known.discard("")
+    problems = []
+    for zone, row in zip(case.policies["zone"], case.policies[ROW]):
+        if zone and zone not in known:
+            guess = nearest(zone, known)
+            problems.append(error("policies", f"unknown zone '{zone}': no region has it as zone or tag"
+                                  + (f"; did you mean '{guess}'?" if guess else ""), row=int(row), column="zone", value=zone))
+    return problems
 
 
 @rule("policies", "share_at_most_one")
 def _share_at_most_one(case) -> list[Problem]:
     p = case.policies
-    bad = p[p["policy"].isin(["min_green_share", "min_zone_capacity_share"]) & (p["value"] > 1)]
+    bad = p[p["policy"].isin(SHARE_POLICIES) & (p["value"] > 1)]
     return [error("policies", f"{pol} is a share and must be at most 1", row=int(row), column="value", value=v)
             for pol, v, row in zip(bad["policy"], bad["value"], bad[ROW])]
 
@@ -569,6 +587,23 @@ def _builds_fit(case) -> list[Problem]:
                                       f"({cite('planned_builds', rows)})", row=int(rows[ROW].min()), column="racks",
                                       value=live))
                 break
+    return problems
+
+
+@rule("planned_builds", "builds_after_first_year")
+def _builds_after_first_year(case) -> list[Problem]:
+    """A fixed or min planned build in a period that starts before the region's first build year
+    cannot be met (SPEC 7.4, 7.8)."""
+    per = case.planned_by_period()
+    per = per[per["kind"].isin(["fixed", "min"]) & (per["racks"] > 0)]
+    problems = []
+    for region, period, year, row, kind in zip(per["region"], per["period"], per["year"], per[ROW], per["kind"]):
+        first = case.regions.at[region, "first_build_year"]
+        if period < first:
+            problems.append(error("planned_builds", f"{region}: a {kind} build in {int(year)} lands in the period of "
+                                  f"{period}, before the first year racks can be built there ({int(first)}: "
+                                  "first_build_year or start_year + rack_lead_years)", row=int(row), column="year",
+                                  value=int(year)))
     return problems
 
 

@@ -7,7 +7,13 @@ that the model itself only looks values up.
 
 Futures (SPEC 4.4) are a dimension from the start: a case without futures has one, ``base``,
 with probability 1. The build plan is shared; everything a future may change (demand,
-region_years and the price/availability columns of regions) is indexed by future.
+region_years, workload_years and the price/availability columns of regions) is indexed by future.
+
+Version 2 (SPEC 7): servers are modelled only when a region gives them a cost or a share of
+existing racks without them (``servers``); energy and traffic per token come per future,
+workload and period (``workload_params``); a remote path's efficiency is per workload
+(``routes``); the unserved penalty per user region and workload (``penalties``); policy zones
+match zones and tags (``zones``).
 """
 from __future__ import annotations
 
@@ -42,7 +48,11 @@ class ModelData:
     routes: pd.DataFrame                 # user, server, workload, efficiency (serving at home included)
     policies: pd.DataFrame               # policy, zone, period, value, row ("" zone = whole system)
     planned_builds: pd.DataFrame         # region, period, kind, racks, rows (where the rows are, for messages)
-    zones: dict[str, list[str]] = field(default_factory=dict)  # zone -> regions ("" = all)
+    zones: dict[str, list[str]] = field(default_factory=dict)  # zone or tag -> regions ("" = all)
+    workload_params: pd.DataFrame | None = None   # (future, workload, period) -> mwh_per_ttok, gbps_per_ttok
+    penalties: pd.Series | None = None   # (region, workload) -> currency per million tokens unserved
+    servers: bool = False                # servers are a stock of their own (SPEC 7.1)
+    existing_servers: pd.Series | None = None   # (region, period) -> MW of IT fitted in existing racks
 
     @property
     def period_starts(self) -> list[int]:
@@ -68,6 +78,8 @@ def prepare(case: Case, futures: list[Future] | None = None) -> ModelData:
     for zone, members in regions.groupby("zone", sort=True):
         if zone != "":
             zones[zone] = list(members.index)
+    for zone in sorted(set(case.policies["zone"]) - set(zones)):
+        zones[zone] = case.zone_members(zone)   # a tag
     return ModelData(
         name=case.name,
         settings=s,
@@ -84,7 +96,62 @@ def prepare(case: Case, futures: list[Future] | None = None) -> ModelData:
         policies=policies_in_force(case, starts),
         planned_builds=planned_builds(case),
         zones=zones,
+        workload_params=pd.concat({f.name: workload_params(f.case, starts) for f in futures}, names=["future"]),
+        penalties=penalties(case),
+        servers=servers_modelled(case),
+        existing_servers=existing_servers(case, starts),
     )
+
+
+def servers_modelled(case: Case) -> bool:
+    """SPEC 7.1: servers are their own stock when any region gives them a cost, or fits only part
+    of its existing racks with them; otherwise the model is version 1."""
+    r = case.regions
+    return bool((r["server_capex"] > 0).any() or (r["server_fom"] > 0).any() or (r["existing_server_share"] < 1).any())
+
+
+def existing_servers(case: Case, starts: list[int]) -> pd.Series:
+    """MW of IT in existing racks: racks x rack_kw / 1000 x existing_server_share at start_year,
+    leaving service linearly over server_life (of mixed ages), none once the racks retire."""
+    r, s = case.regions, case.settings
+    values = {}
+    for region, row in zip(r.index, r.itertuples()):
+        start_mw = row.existing_racks * s.rack_kw / 1000.0 * row.existing_server_share
+        for p in starts:
+            left = max(0.0, 1.0 - (p - s.start_year) / row.server_life) if p < row.existing_retire_year else 0.0
+            values[(region, p)] = start_mw * left
+    return pd.Series(values, dtype=float).rename_axis(["region", "period"])
+
+
+def workload_params(case: Case, starts: list[int]) -> pd.DataFrame:
+    """Energy and traffic per token of each workload at each period start (SPEC 7.3): each column
+    linear between its given years in workload_years (non-blank cells only), the first given
+    value before and the last after; the workloads value where a column has none."""
+    w = case.workloads
+    cols = ["mwh_per_ttok", "gbps_per_ttok"]
+    index = pd.MultiIndex.from_product([list(w.index), starts], names=["workload", "period"])
+    out = pd.DataFrame({c: w[c].reindex(index.get_level_values("workload")).to_numpy() for c in cols}, index=index)
+    wy = case.workload_years
+    for col in cols:
+        given = wy[wy[col].notna()] if len(wy) else wy
+        for workload, rows in given.groupby("workload", sort=True) if len(given) else ():
+            series = rows.groupby(rows["year"].astype(int))[col].last()
+            years = sorted(set(series.index) | set(starts))
+            at = series.reindex(years).astype(float).interpolate(method="index", limit_direction="both").loc[starts]
+            out.loc[[(workload, p) for p in starts], col] = at.to_numpy()
+    return out.astype(float)
+
+
+def penalties(case: Case) -> pd.Series:
+    """The unserved penalty of each user region and workload: the region's if given, else the
+    workload's, else the setting (SPEC 7.5, 7.8)."""
+    default = case.settings.unserved_penalty
+    values = {}
+    for region, by_region in case.regions["unserved_penalty"].items():
+        for workload, by_workload in case.workloads["unserved_penalty"].items():
+            value = by_region if pd.notna(by_region) else (by_workload if pd.notna(by_workload) else default)
+            values[(region, workload)] = float(value)
+    return pd.Series(values, dtype=float).rename_axis(["region", "workload"])
 
 
 def existing_racks(case: Case, starts: list[int]) -> pd.Series:
@@ -157,7 +224,9 @@ def planned_builds(case: Case) -> pd.DataFrame:
 
 def serving_routes(case: Case) -> pd.DataFrame:
     """Where each region's work may be served: at home always; in another region only over a
-    corridor that allows optical and whose latency is within the workload's limit (inclusive)."""
+    corridor that allows optical and whose latency is within the workload's limit (inclusive).
+    A remote path's efficiency for a workload is 1 - network_sensitivity x (1 - corridor
+    efficiency) (SPEC 7.2): the corridor's own at sensitivity 1, 1 at sensitivity 0."""
     w = case.workloads
     home = pd.DataFrame([(r, r, wl, 1.0) for r in case.regions.index for wl in w.index],
                         columns=["user", "server", "workload", "efficiency"])
@@ -166,7 +235,11 @@ def serving_routes(case: Case) -> pd.DataFrame:
         c.rename(columns={"from": "user", "to": "server"}),
         c.rename(columns={"to": "user", "from": "server"}),
     ])[["user", "server", "latency_ms", "efficiency"]]
-    remote = both.merge(w[["workload", "max_latency_ms"]].reset_index(drop=True), how="cross")
-    remote = remote[remote["latency_ms"] <= remote["max_latency_ms"]][["user", "server", "workload", "efficiency"]]
+    remote = both.merge(w[["workload", "max_latency_ms", "network_sensitivity"]].reset_index(drop=True), how="cross")
+    remote = remote[remote["latency_ms"] <= remote["max_latency_ms"]]
+    sens = remote["network_sensitivity"]
+    # the corridor's efficiency itself at sensitivity 1 (1 - (1 - e) may differ from e in the last bit)
+    remote = remote.assign(efficiency=remote["efficiency"].where(sens == 1.0, 1.0 - sens * (1.0 - remote["efficiency"])))
+    remote = remote[["user", "server", "workload", "efficiency"]]
     routes = pd.concat([home, remote], ignore_index=True)
     return routes.sort_values(["user", "server", "workload"]).reset_index(drop=True)

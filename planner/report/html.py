@@ -15,11 +15,35 @@ from pathlib import Path
 import pandas as pd
 
 from planner.files import GENERATOR_TAG, write_file_atomically
-from planner.results.places import safe_name
+from planner.results.places import folder_name
 from planner.formatting import money
 from planner.results.store import StoredRun, headline
 
-ZONE_COLOURS = {"east": "#1f77b4", "central": "#8c564b", "west": "#ff7f0e", "": "#7f7f7f"}
+# Zones take colours in order of their mean longitude (west first), from a palette that keeps clear of
+# the blue-yellow-red scale of link use; regions without a zone are grey.
+ZONE_PALETTE = ("#ff7f0e", "#8c564b", "#1f77b4", "#2ca02c", "#9467bd", "#e377c2", "#bcbd22", "#17becf")
+NO_ZONE = "#7f7f7f"
+
+
+def zone_colours(places: pd.DataFrame) -> dict[str, str]:
+    """A colour per zone of the case, taken from the data (no zone names are built in).
+
+    >>> zone_colours(pd.DataFrame({"zone": ["east", "west", "", "west"], "lon": [120.0, 95.0, 110.0, 100.0]}))
+    {'west': '#ff7f0e', 'east': '#8c564b', '': '#7f7f7f'}
+    """
+    zone = places["zone"].astype(object).where(places["zone"].notna(), "").astype(str)
+    zones = places.assign(zone=zone).groupby("zone")["lon"].mean().sort_values()
+    named = [z for z in zones.index if z != ""]
+    out = {z: ZONE_PALETTE[i % len(ZONE_PALETTE)] for i, z in enumerate(named)}
+    out[""] = NO_ZONE
+    return out
+
+
+def _extent(values: pd.Series, margin: float = 0.08, least: float = 2.0) -> list[float]:
+    """An axis range around the data with a margin (at least ``least`` degrees wide)."""
+    low, high = float(values.min()), float(values.max())
+    pad = max((high - low) * margin, (least - (high - low)) / 2 if high - low < least else 0.0, 0.5)
+    return [low - pad, high + pad]
 SOURCE_COLOURS = {"grid": "#7f7f7f", "green": "#2ca02c", "imports": "#9467bd"}
 COMPONENT_COLOURS = {"rack_capex": "#1f77b4", "rack_fom": "#aec7e8", "optical": "#17becf", "hvdc": "#9467bd",
                      "energy": "#ff7f0e", "unserved": "#d62728"}
@@ -162,6 +186,7 @@ def map_section(run: StoredRun) -> tuple[str, int]:
 
     t = run.tables
     places = t["places"].set_index("region")
+    colours = zone_colours(t["places"])
     cap = _first_future(t["capacity"])
     net = _first_future(t["network"])
     last = int(cap["year"].max())
@@ -198,7 +223,7 @@ def map_section(run: StoredRun) -> tuple[str, int]:
         fig.add_trace(go.Scatter(
             x=group["lon"], y=group["lat"], mode="markers+text", name=f"{zone or 'no zone'} racks",
             text=[str(n).split(" (")[0] for n in group["name"]], textposition="top center", textfont=dict(size=10),
-            marker=dict(size=size[idx], color=ZONE_COLOURS.get(zone, "#7f7f7f"), opacity=0.8, line=dict(width=1, color="white")),
+            marker=dict(size=size[idx], color=colours.get(zone, NO_ZONE), opacity=0.8, line=dict(width=1, color="white")),
             customdata=list(zip(racks[idx], built.reindex(idx).fillna(0.0), cap_last["utilization"].reindex(idx).fillna(0.0))),
             hovertemplate="%{text}: %{customdata[0]:,.0f} racks in service in " + str(last) +
                           ", %{customdata[1]:,.0f} built, %{customdata[2]:.0%} used<extra></extra>"))
@@ -207,8 +232,10 @@ def map_section(run: StoredRun) -> tuple[str, int]:
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="utilisation", showlegend=False,
                              marker=dict(colorscale=UTILISATION_SCALE, cmin=0, cmax=1, color=[0],
                                          colorbar=dict(title="corridor use", tickformat=".0%", len=0.6))))
-    fig.update_xaxes(title="longitude", range=[72, 136], showgrid=False)
-    fig.update_yaxes(title="latitude", range=[17, 54], scaleanchor="x", scaleratio=1 / math.cos(math.radians(35)),
+    fig.update_xaxes(title="longitude", range=_extent(places["lon"]), showgrid=False)
+    middle = float(places["lat"].mean()) if len(places) else 0.0
+    fig.update_yaxes(title="latitude", range=_extent(places["lat"]), scaleanchor="x",
+                     scaleratio=1 / max(0.2, math.cos(math.radians(middle))),
                      showgrid=False)
     what = (f"Regions sized by racks in service in {last}, coloured by zone; HVDC corridors in service (solid, width by "
             f"GW) and optical corridors carrying remote work (dotted, width by Tbps), coloured by how much of their "
@@ -235,6 +262,7 @@ def racks_section(run: StoredRun) -> str:
 
     cap = run.tables["capacity"]
     cap = cap.assign(zone=cap["zone"].fillna(""))
+    colours = zone_colours(run.tables["places"])
     fig = go.Figure()
     futures = list(dict.fromkeys(cap["future"]))
     if len(futures) == 1:
@@ -243,14 +271,14 @@ def racks_section(run: StoredRun) -> str:
     for zone, rows in plan.groupby("zone", sort=True):
         by = rows.groupby("year")
         fig.add_trace(go.Scatter(x=list(by.groups), y=by["racks_in_service"].sum(), name=f"{zone or 'no zone'}: in service",
-                                 line=dict(color=ZONE_COLOURS.get(zone), width=3)))
+                                 line=dict(color=colours.get(zone, NO_ZONE), width=3)))
     for f in futures:
         rows_f = cap if f is None else cap[cap["future"] == f]
         for zone, rows in rows_f.groupby("zone", sort=True):
             by = rows.groupby("year")
             label = f"{zone or 'no zone'}: busy" + (f" ({f})" if f is not None else "")
             fig.add_trace(go.Scatter(x=list(by.groups), y=by["busy_racks"].sum(), name=label,
-                                     line=dict(color=ZONE_COLOURS.get(zone), dash="dot" if f in (None, futures[0]) else "dash")))
+                                     line=dict(color=colours.get(zone, NO_ZONE), dash="dot" if f in (None, futures[0]) else "dash")))
     fig.update_layout(yaxis_title="racks", xaxis_title="year")
     return _section("Racks in service and busy, by zone",
                     "Solid lines are racks in service (the plan); dotted lines are the racks the work keeps busy"
@@ -306,6 +334,7 @@ def serving_section(run: StoredRun) -> str:
     from plotly.subplots import make_subplots
 
     srv = _first_future(run.tables["serving"])
+    colours = zone_colours(run.tables["places"])
     zones = run.tables["places"].set_index("region")["zone"].fillna("")
     srv = srv.assign(zone=srv["to_region"].map(zones))
     workloads = sorted(srv["workload"].unique())
@@ -321,7 +350,7 @@ def serving_section(run: StoredRun) -> str:
         share = part.div(part.sum(axis=1), axis=0)
         for zone in sorted(share.columns):
             fig.add_trace(go.Scatter(x=share.index, y=share[zone], stackgroup=f"w{i}", name=zone or "no zone",
-                                     line=dict(color=ZONE_COLOURS.get(zone)), showlegend=(i == 0),
+                                     line=dict(color=colours.get(zone, NO_ZONE)), showlegend=(i == 0),
                                      hovertemplate=f"{w}, served in {zone}: %{{y:.0%}}<extra></extra>"),
                           row=i // cols + 1, col=i % cols + 1)
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
@@ -467,6 +496,7 @@ def write_comparison(runs: list[StoredRun], path: str | Path) -> Path:
 
     path = Path(path)
     heads = [headline(r.tables, r.meta) for r in runs]
+    colours = zone_colours(pd.concat([r.tables["places"] for r in runs]).drop_duplicates("region"))
     names = [h["scenario"] for h in heads]
     cur = runs[0].meta.get("currency", "")
     components = [k for k in heads[0] if k.startswith("cost_") and k != "cost_of_planned_builds"]
@@ -475,7 +505,7 @@ def write_comparison(runs: list[StoredRun], path: str | Path) -> Path:
     fig.update_layout(barmode="stack", yaxis_title=f"discounted cost, {cur}")
     zones = sorted({k[len("racks_built_"):] for h in heads for k in h if k.startswith("racks_built_")})
     fig2 = go.Figure([go.Bar(x=names, y=[h.get(f"racks_built_{z}", 0.0) for h in heads], name=z,
-                             marker_color=ZONE_COLOURS.get(z)) for z in zones])
+                             marker_color=colours.get(z, NO_ZONE)) for z in zones])
     fig2.update_layout(barmode="stack", yaxis_title="racks built over the horizon")
     fig3 = go.Figure([go.Bar(x=names, y=[h["hvdc_built_gw"] for h in heads], name="HVDC built (GW)"),
                       go.Bar(x=names, y=[h["demand_served_share"] * 100 for h in heads], name="demand served (%)"),
@@ -533,7 +563,7 @@ def _write_page(path: Path, title: str, subtitle: str, sections: list[str], meta
 
 def regret_next_to(out_dir: str | Path, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The regret table of `planner regret` for this scenario, if one sits in the same output folder."""
-    folder = Path(out_dir) / safe_name(f"{scenario}_regret")
+    folder = Path(out_dir) / folder_name(scenario, "regret")
     if (folder / "regret.csv").is_file() and (folder / "plans.csv").is_file():
         return pd.read_csv(folder / "regret.csv"), pd.read_csv(folder / "plans.csv")
     return None

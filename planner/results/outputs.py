@@ -21,6 +21,7 @@ class Col:
     name: str
     unit: str
     doc: str
+    optional: bool = False   # written only when the run has it (server columns: only when servers are modelled)
 
 
 TABLES: dict[str, tuple[Col, ...]] = {
@@ -47,6 +48,11 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("idle_racks", "racks", "in service - busy (includes the max_utilization headroom)"),
         Col("it_mw", "MW", "average IT power of the work served here"),
         Col("facility_mw", "MW", "IT power x pue"),
+        Col("server_mw_built", "MW", "MW of IT servers built in the period (SPEC 7.1)", optional=True),
+        Col("server_mw_in_service", "MW", "existing and new servers in service", optional=True),
+        Col("occupancy", "fraction", "server MW / shell MW (racks in service x rack_kw): how full the shells are",
+            optional=True),
+        Col("server_utilization", "fraction", "IT MW / server MW", optional=True),
     ),
     "serving": (
         Col("from_region", "id", "where the users are"),
@@ -98,15 +104,17 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("unit", "", "unit of the value"),
     ),
     "risks": (
-        Col("asset", "", "racks, optical or hvdc"),
+        Col("asset", "", "racks, servers, optical or hvdc"),
         Col("region", "id", "region, or corridor from-to"),
         Col("year", "year", "model period (first year); for stranded and over_plan, the build year"),
-        Col("utilization", "fraction", "busy / in service"),
+        Col("utilization", "fraction", "busy / in service (occupancy for empty_racks)"),
         Col("idle", "", "idle capacity, in `unit`"),
-        Col("unit", "", "racks, Tbps or GW"),
+        Col("unit", "", "racks, MW, Tbps or GW"),
         Col("idle_cost", f"{CUR}/year", "annual cost (annuities + fixed O&M) of the idle or excess capacity"),
-        Col("flag", "", "idle, stranded, over_plan or network_idle"),
+        Col("flag", "", "idle, empty_racks, idle_servers, stranded, over_plan or network_idle"),
         Col("reason", "", "why it is flagged"),
+        Col("idle_from_plan", "", "of `idle`, what the plan built (the rest stood before it), in `unit`"),
+        Col("idle_cost_from_plan", f"{CUR}/year", "annual cost of the idle capacity the plan built"),
     ),
 }
 # Where the regions are (for maps and reports read back from a results folder).
@@ -277,3 +285,46 @@ def column_of(table: str, name: str) -> Col | None:
         if pattern is not None and pattern.match(name):
             return c
     return None
+
+
+# ---- docs/outputs.md ---------------------------------------------------------------------
+
+TITLES = {
+    "summary": "status, objective, total discounted cost by component and headline figures",
+    "costs": "year x component, undiscounted and discounted",
+    "capacity": "per region and year (and future): racks built, in service, busy, utilisation, idle, IT and facility MW",
+    "serving": "where each region's work is served",
+    "network": "per corridor and year: optical and HVDC built, in service, carried each way, utilisation",
+    "energy": "per region and year: grid, green, imports, exports, facility MW, energy cost, emissions",
+    "unserved": "demand no region serves",
+    "prices": "shadow prices",
+    "risks": "overcapacity risks, most expensive first",
+    "places": "where the regions are (for maps)",
+    "futures": "per future, with futures only",
+    "stress": "`planner stress`: a finished plan lived in other scenarios",
+    "regret": "`planner regret`: each plan's cost and regret in each future",
+    "plans": "`planner regret`: each plan's expected cost and worst regret",
+    "sweep": "`planner sweep`: one row per variant",
+    "comparison": "`planner compare`: one row per headline figure, one column per scenario",
+}
+
+
+def render() -> str:
+    """docs/outputs.md, from the declarations above."""
+    lines = ["# Outputs", "",
+             "Generated from `planner/results/outputs.py` by `python -m planner.results.outputs`; do not edit by hand.",
+             "Money is in the case's currency (`{currency}` below). A column written `{name}` stands for one column",
+             f"per value (a zone, a year, a varied input). Tables marked *per future* carry a `future` column",
+             "when the run has futures.", ""]
+    for name, cols in OUTPUT_TABLES.items():
+        per = " *(per future)*" if name in PER_FUTURE else ""
+        lines += [f"## {name}.csv{per}", "", TITLES.get(name, ""), "", "| column | unit | meaning |", "|---|---|---|"]
+        lines += [f"| `{c.name}` | {c.unit} | {c.doc} |" for c in cols]
+        lines.append("")
+    lines += ["## run.json", "", "| key | unit | meaning |", "|---|---|---|"]
+    lines += [f"| `{c.name}` | {c.unit} | {c.doc} |" for c in RUN_JSON]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")

@@ -60,6 +60,19 @@ def safe_name(name: str) -> str:
     return cleaned
 
 
+FOLDER_PATTERNS = {"run": "{}", "stress": "stress_{}", "regret": "{}_regret", "sweep": "{}_sweep"}
+
+
+def folder_name(name: str, command: str = "run") -> str:
+    """The one place a results folder's name is made: a scenario's run, or a command's table of
+    it (``stress_<plan>``, ``<scenario>_regret``, ``<scenario>_sweep``), made safe.
+
+    >>> folder_name("base."), folder_name("base.", "regret"), folder_name("低需求", "sweep")
+    ('base', 'base._regret', '低需求_sweep')
+    """
+    return safe_name(FOLDER_PATTERNS[command].format(name))
+
+
 def same_folder(a: str, b: str) -> bool:
     """Whether two folder names land in one folder on a case-insensitive file system (macOS, Windows)."""
     return unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()

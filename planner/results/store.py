@@ -107,7 +107,8 @@ def idle_rack_years(tables: dict[str, pd.DataFrame]) -> float:
     return _expected(rack_years.groupby(cap["future"]).sum(), tables)
 
 
-IDLE_FLAGS = ("idle", "network_idle")   # capacity standing idle in a period (stranded and over_plan describe builds)
+# capacity standing idle in a period (stranded and over_plan describe builds)
+IDLE_FLAGS = ("idle", "empty_racks", "idle_servers", "network_idle")
 
 
 def idle_cost_by_future(risks: pd.DataFrame, years_per_period) -> pd.Series:

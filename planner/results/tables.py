@@ -81,7 +81,7 @@ class Results:
 
     def _ordered(self, table: str, df: pd.DataFrame) -> pd.DataFrame:
         """The table's columns in contract order, ``future`` first where its rows are per future."""
-        cols = [c.name for c in TABLES[table]]
+        cols = [c.name for c in TABLES[table] if not c.optional or c.name in df.columns]
         if table in PER_FUTURE:
             cols = ["future"] + cols
         return df.reindex(columns=cols).reset_index(drop=True)
@@ -158,10 +158,23 @@ class Results:
         totals = c.groupby("component")["discounted_cost"].sum()
         return {k: float(totals.get(k, 0.0)) for k in components(self.m)}
 
-    @property
-    def plan_components(self) -> list[str]:
-        """Components of the first stage: costs indexed by period only, decided before the future."""
-        return list(dict.fromkeys(t.component for t in self.registry.plan_costs))
+    def stage_costs(self) -> tuple[float, float]:
+        """Discounted (first, second) stage cost: the build plan's costs (indexed by period only)
+        and the operations' (indexed by future, expected). A component may have both, e.g. HVDC
+        with a tariff on the power sent (SPEC 7.5c)."""
+        costs = self.cost_by_component()
+        kinds: dict[str, set[bool]] = {}
+        for term in self.registry.costs:
+            kinds.setdefault(term.component, set()).add(term.per_future)
+        plan_only = {k for k, v in kinds.items() if v == {False}}
+        mixed_plan = 0.0
+        for term in self.registry.costs:
+            if not term.per_future and kinds[term.component] == {False, True}:
+                values = self._cost_values[term.expression]
+                mixed_plan += sum(self.data.weights[p] * values[p] for p in self.data.period_starts)
+        first = sum(costs[k] for k in costs if k in plan_only) + mixed_plan
+        second = sum(v for k, v in costs.items() if k not in plan_only) - mixed_plan
+        return first, second
 
     @_kept
     def summary(self) -> pd.DataFrame:
@@ -173,7 +186,7 @@ class Results:
         demand, lost = float((use["demand"] * prob).sum()), float((use["unserved"] * prob).sum())
         util = float(((use["busy_racks"] / use["racks_in_service"]).fillna(0.0) * prob).sum())
         costs = self.cost_by_component()
-        plan = set(self.plan_components) | {"rack_capex", "rack_fom", "optical", "hvdc"}   # stocks: first stage
+        first, second = self.stage_costs()
         cur = self.currency
         expected = " (expected over the futures)" if d.stochastic else ""
         plan_net = net[net["future"] == next(iter(d.futures))] if len(net) else net   # builds are shared
@@ -181,8 +194,8 @@ class Results:
             ("status", self.solution.status, ""),
             ("objective", self.objective, f"{cur} (discounted to {s.start_year}){expected}"),
             *[(f"cost_{k}", v, cur) for k, v in costs.items()],
-            ("first_stage_cost", sum(costs[k] for k in costs if k in plan), f"{cur}: the build plan"),
-            ("second_stage_cost", sum(v for k, v in costs.items() if k not in plan), f"{cur}: operations{expected}"),
+            ("first_stage_cost", first, f"{cur}: the build plan"),
+            ("second_stage_cost", second, f"{cur}: operations{expected}"),
             ("racks_built", float(self._racks["racks_built"].sum()), "racks"),
             (f"racks_in_service_{last_period}",
              float(self._racks.xs(last_period, level="period")["racks_in_service"].sum()), "racks"),
@@ -230,8 +243,17 @@ class Results:
             df["racks_in_service"] > 0, 1.0), 0.0)
         df["idle_racks"] = (df["racks_in_service"] - df["busy_racks"]).clip(lower=0.0)
         df["zone"] = df["region"].map(self.data.regions["zone"])
-        df = df.rename(columns={"period": "year"})
         num = ["racks_built", "racks_in_service", "busy_racks", "utilization", "idle_racks", "it_mw", "facility_mw"]
+        if self.data.servers:   # SPEC 7.1: servers inside the shells
+            keys = pd.MultiIndex.from_arrays([df["region"], df["period"]])
+            df["server_mw_built"] = x["servers_built_mw"].reindex(keys).fillna(0.0).to_numpy()
+            df["server_mw_in_service"] = x["servers_in_service_mw"].reindex(keys).fillna(0.0).to_numpy()
+            shell_mw = df["racks_in_service"] * self.settings.rack_kw / 1000.0
+            df["occupancy"] = np.where(shell_mw > 1e-12, df["server_mw_in_service"] / shell_mw.where(shell_mw > 1e-12, 1.0), 0.0)
+            servers = df["server_mw_in_service"]
+            df["server_utilization"] = np.where(servers > 1e-12, df["it_mw"] / servers.where(servers > 1e-12, 1.0), 0.0)
+            num += ["server_mw_built", "server_mw_in_service", "occupancy", "server_utilization"]
+        df = df.rename(columns={"period": "year"})
         df[num] = _clean(df[num])
         return self._ordered("capacity", df.sort_values(["future", "region", "year"]))
 
@@ -299,10 +321,15 @@ class Results:
         cur = self.currency
         frames = []
 
-        def per_year(s: pd.Series, per_future: bool) -> pd.Series:
-            """Undiscount a dual series: divide by the period weight (and the future's probability)."""
+        def per_year(s: pd.Series, per_future: bool, undiscount: str = "period") -> pd.Series:
+            """Undiscount a dual series: divide by the period weight (a yearly flow) or the discount
+            factor of the period's first year (a one-off), and by the future's probability."""
             p = s.index.get_level_values("period")
-            scale = np.array([w[x] for x in p])
+            if undiscount == "year":
+                r, start = self.settings.discount_rate, self.settings.start_year
+                scale = np.array([finance.discount_factor(r, x - start) for x in p])
+            else:
+                scale = np.array([w[x] for x in p])
             if per_future:
                 scale = scale * np.array([prob[f] for f in s.index.get_level_values("future")])
             return s / scale
@@ -311,7 +338,7 @@ class Results:
             con = getattr(m, price.constraint)
             names = list(price.index)
             dual = _duals(m, con, names)
-            value = per_year(dual.abs() if price.positive else dual, price.per_future)
+            value = per_year(dual.abs() if price.positive else dual, price.per_future, price.undiscount)
             if price.factor != 1.0:
                 value = value * price.factor
             if price.divide != 1.0:
@@ -327,13 +354,17 @@ class Results:
 
     @_kept
     def risks(self) -> pd.DataFrame:
-        """Overcapacity, most expensive first: idle racks, stranded builds, planned builds above the
-        optimum, and idle network capacity."""
-        frames = [f for f in (self._idle_racks(), self._stranded(), self._over_plan(), self._network_idle()) if len(f)]
+        """Overcapacity, most expensive first: idle racks (with servers: empty shells and idle
+        servers), stranded builds, planned builds above the optimum, and idle network capacity.
+        Each row says how much of the idle capacity the plan itself built (the rest stood before)."""
+        shells = (self._empty_racks(), self._idle_servers()) if self.data.servers else (self._idle_racks(),)
+        frames = [f for f in (*shells, self._stranded(), self._over_plan(), self._network_idle()) if len(f)]
         if frames:
             df = pd.concat(frames, ignore_index=True)
         else:
             df = pd.DataFrame(columns=["future"] + [c.name for c in TABLES["risks"]])
+        df["idle_cost_from_plan"] = np.where(df["idle"] > 0, df["idle_cost"] * df["idle_from_plan"] /
+                                             df["idle"].where(df["idle"] > 0, 1.0), 0.0) if len(df) else []
         df = df.sort_values(["idle_cost", "region", "year"], ascending=[False, True, True])
         return self._ordered("risks", df)
 
@@ -344,29 +375,72 @@ class Results:
         return cap.assign(idle_cost=cap["idle_racks"] * [cost.get((r, y), 0.0) for r, y in zip(cap["region"], cap["year"])],
                           years=cap["year"].map(self.data.period_years))
 
+    def _new_in_service(self, stock: str, key) -> pd.Series:
+        """Units of a stock in service that the plan built (in service - what stood before), by key rows."""
+        d = self.data
+        in_service = self.x[{"racks": "racks_in_service", "servers": "servers_in_service_mw"}[stock]]
+        existing = {"racks": d.existing_racks, "servers": d.existing_servers}[stock]
+        new = (in_service - existing.reindex(in_service.index).fillna(0.0)).clip(lower=0.0)
+        return new.reindex(key).fillna(0.0)
+
     def _idle_racks(self) -> pd.DataFrame:
         s = self.settings
         idle = self.idle()
         flagged = idle[(idle["racks_in_service"] > 1e-6) & (idle["utilization"] < s.min_utilization)].copy()
+        new = self._new_in_service("racks", pd.MultiIndex.from_arrays([flagged["region"], flagged["year"]])).to_numpy()
         return flagged.assign(
             asset="racks", idle=flagged["idle_racks"], unit="racks", flag="idle",
+            idle_from_plan=np.minimum(flagged["idle_racks"].to_numpy(), new),
             reason=[f"{u:.0%} of {n:,.0f} racks busy, below min_utilization {s.min_utilization:.0%}"
                     for u, n in zip(flagged["utilization"], flagged["racks_in_service"])])
 
+    def _empty_racks(self) -> pd.DataFrame:
+        """Shells with too few servers in them: occupancy below min_occupancy (SPEC 7.1)."""
+        s = self.settings
+        cap = self.capacity()
+        flagged = cap[(cap["racks_in_service"] > 1e-6) & (cap["occupancy"] < s.min_occupancy)].copy()
+        empty = (flagged["racks_in_service"] - flagged["server_mw_in_service"] * 1000.0 / s.rack_kw).clip(lower=0.0)
+        cost = self._annual_cost_per_unit["racks"]
+        new = self._new_in_service("racks", pd.MultiIndex.from_arrays([flagged["region"], flagged["year"]])).to_numpy()
+        return flagged.assign(
+            asset="racks", utilization=flagged["occupancy"], idle=empty, unit="racks", flag="empty_racks",
+            idle_cost=empty * [cost.get((r, y), 0.0) for r, y in zip(flagged["region"], flagged["year"])],
+            idle_from_plan=np.minimum(empty.to_numpy(), new),
+            reason=[f"{o:.0%} of {n:,.0f} racks fitted with servers, below min_occupancy {s.min_occupancy:.0%}"
+                    for o, n in zip(flagged["occupancy"], flagged["racks_in_service"])])
+
+    def _idle_servers(self) -> pd.DataFrame:
+        """Servers the work does not keep busy: server utilisation below min_utilization (SPEC 7.1)."""
+        s = self.settings
+        cap = self.capacity()
+        flagged = cap[(cap["server_mw_in_service"] > 1e-9) & (cap["server_utilization"] < s.min_utilization)].copy()
+        idle = (flagged["server_mw_in_service"] - flagged["it_mw"]).clip(lower=0.0)
+        cost = self._annual_cost_per_unit["servers"]
+        new = self._new_in_service("servers", pd.MultiIndex.from_arrays([flagged["region"], flagged["year"]])).to_numpy()
+        return flagged.assign(
+            asset="servers", utilization=flagged["server_utilization"], idle=idle, unit="MW", flag="idle_servers",
+            idle_cost=idle * [cost.get((r, y), 0.0) for r, y in zip(flagged["region"], flagged["year"])],
+            idle_from_plan=np.minimum(idle.to_numpy(), new),
+            reason=[f"{u:.0%} of {n:,.3g} MW of servers busy, below min_utilization {s.min_utilization:.0%}"
+                    for u, n in zip(flagged["server_utilization"], flagged["server_mw_in_service"])])
+
     def _stranded(self) -> pd.DataFrame:
-        """New racks whose region stays below min_utilization every year from their build to the
-        end of the horizon: in every future, or in the future with the least demand."""
+        """New racks whose region stays below min_utilization (with servers: below min_occupancy)
+        every year from their build to the end of the horizon: in every future, or in the future
+        with the least demand."""
         d, s = self.data, self.settings
         cap = self.capacity().sort_values(["future", "region", "year"])
         totals = d.demand.groupby(level="future").sum().reindex(list(d.futures), fill_value=0.0)
         low = totals.idxmin()
-        # below_to_end: utilisation below min_utilization in this year and every later one
-        below = (cap["utilization"] < s.min_utilization).astype(int)
+        use_col, threshold, word = ("occupancy", s.min_occupancy, "min_occupancy") if d.servers else \
+            ("utilization", s.min_utilization, "min_utilization")
+        # below_to_end: below the threshold in this year and every later one
+        below = (cap[use_col] < threshold).astype(int)
         reverse = below.iloc[::-1]
         to_end = reverse.groupby([cap["future"].iloc[::-1], cap["region"].iloc[::-1]]).cummin().iloc[::-1]
         stays = pd.Series(to_end.to_numpy() > 0, index=pd.MultiIndex.from_arrays(
             [cap["region"], cap["year"], cap["future"]])).unstack("future")
-        use = dict(zip(zip(cap["future"], cap["region"], cap["year"]), cap["utilization"]))
+        use = dict(zip(zip(cap["future"], cap["region"], cap["year"]), cap[use_col]))
         built = self._racks["racks_built"]
         annual = self._annual_new_rack_cost
         rows = []
@@ -381,9 +455,9 @@ class Results:
             for f in futures:
                 rows.append(dict(future=f, asset="racks", region=region, year=q,
                                  utilization=float(use.get((f, region, q), 0.0)), idle=racks, unit="racks",
-                                 idle_cost=racks * annual[region], flag="stranded",
-                                 reason=f"{racks:,.0f} racks built in {q} stay below min_utilization "
-                                        f"{s.min_utilization:.0%} every year to {d.period_starts[-1]} {where}".rstrip()))
+                                 idle_cost=racks * annual[region], flag="stranded", idle_from_plan=racks,
+                                 reason=f"{racks:,.0f} racks built in {q} stay below {word} "
+                                        f"{threshold:.0%} every year to {d.period_starts[-1]} {where}".rstrip()))
         return pd.DataFrame(rows)
 
     def _over_plan(self) -> pd.DataFrame:
@@ -406,7 +480,7 @@ class Results:
                 u = cap[(cap["future"] == f) & (cap["region"] == region) & (cap["year"] == period)]["utilization"]
                 rows.append(dict(future=f, asset="racks", region=region, year=period,
                                  utilization=float(u.iloc[0]) if len(u) else 0.0, idle=excess, unit="racks",
-                                 idle_cost=excess * annual[region], flag="over_plan",
+                                 idle_cost=excess * annual[region], flag="over_plan", idle_from_plan=excess,
                                  reason=f"planned builds ({cited}) put {have:,.0f} racks here in "
                                         f"{period}; the optimum without them builds {optimum:,.0f}: {excess:,.0f} more"))
         return pd.DataFrame(rows)
@@ -421,12 +495,14 @@ class Results:
         for tech, unit in (("optical", "Tbps"), ("hvdc", "GW")):
             cost = self._annual_cost_per_unit[tech]
             service = f"{tech}_in_service_{unit.lower()}"
+            existing = self.data.corridors[f"{tech}_existing_{unit.lower()}"].to_dict()
             chosen = net[(net[service] > 1e-9) & (net[f"{tech}_utilization"] < s.min_utilization)]
             for a, b, y, f, total, use in zip(chosen["from"], chosen["to"], chosen["year"], chosen["future"],
                                               chosen[service], chosen[f"{tech}_utilization"]):
                 idle = total * (1 - use)
                 rows.append(dict(future=f, asset=tech, region=f"{a}-{b}", year=y, utilization=use, idle=idle, unit=unit,
                                  idle_cost=idle * cost.get((a, b, y), 0.0), flag="network_idle",
+                                 idle_from_plan=min(idle, max(0.0, total - existing.get((a, b), 0.0))),
                                  reason=f"{use:.0%} of {total:,.3g} {unit} used, below min_utilization "
                                         f"{s.min_utilization:.0%}"))
         return pd.DataFrame(rows)
@@ -440,7 +516,8 @@ class Results:
     def _annual_cost_per_unit(self) -> dict[str, dict[tuple, float]]:
         """Per stock (racks, optical, hvdc), the annual cost of one unit in service per asset and
         period (models/stock.py)."""
-        return {name: dict(self.x[f"{name}_unit_cost"].items()) for name in ("racks", "optical", "hvdc")}
+        stocks = ("racks", "optical", "hvdc") + (("servers",) if self.data.servers else ())
+        return {name: dict(self.x[f"{name}_unit_cost"].items()) for name in stocks}
 
     def top_risks(self, n: int = 5) -> pd.DataFrame:
         return self.risks().head(n)
