@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from rich.console import Console
 from rich import box
 from rich.table import Table
@@ -89,14 +91,23 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
 
     risks = res.top_risks(5)
     if len(risks):
-        t = Table(title="Top overcapacity risks (by annual cost)", title_justify="left", header_style="bold")
+        from planner.results.store import idle_cost_by_future
+
+        years = res.data.period_years
+        probability = pd.Series(res.data.futures)
+        plan = float((idle_cost_by_future(res.risks(), years, "idle_cost_from_plan") * probability).sum())
+        before = float((idle_cost_by_future(res.risks(), years) * probability).sum()) - plan
+        console.print(f"Idle capacity the plan builds costs {money(plan, cur)} over the horizon; capacity that stood "
+                      f"before it, {money(before, cur)}.")
+        t = Table(title="Top overcapacity risks (what the plan builds first)", title_justify="left", header_style="bold")
         several = res.data.stochastic
-        columns = (["future"] if several else []) + ["flag", "where", "year", "use", "idle", "cost per year"]
+        columns = (["future"] if several else []) + ["flag", "where", "year", "use", "idle", "plan's", "cost per year"]
         for col in columns:
             t.add_column(col, justify="left" if col in ("future", "flag", "where") else "right")
         for r in risks.to_dict("records"):
             t.add_row(*([r["future"]] if several else []), r["flag"], str(r["region"]), str(r["year"]),
-                      f"{r['utilization']:.0%}", f"{r['idle']:,.0f} {r['unit']}", money(r["idle_cost"], cur))
+                      f"{r['utilization']:.0%}", f"{r['idle']:,.0f} {r['unit']}", f"{r['idle_from_plan']:,.0f}",
+                      money(r["idle_cost"], cur))
         console.print(t)
     else:
         console.print("No capacity falls below min_utilization.")

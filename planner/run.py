@@ -274,7 +274,8 @@ def run_meta(run: Run) -> dict:
         "inputs": str(run.loaded.path),
         "inputs_sha256": case.sha256,
         "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
-                                                  "rack_kw", "max_utilization", "min_utilization", "currency")},
+                                                  "rack_kw", "max_utilization", "min_utilization", "currency")
+                     + (("min_occupancy",) if data.servers else ())},
         "timings": run.timings,
         "memory_mb": run.clock.peak_mb,
         "versions": versions(),

@@ -33,7 +33,8 @@ def region(name: str, lat: float = 0.0, lon: float = 0.0, **columns) -> dict:
 
 def sheets(regions: list[dict], demand: list[dict], *, settings: dict | None = None, workloads: list[dict] | None = None,
            corridors: list[dict] | None = None, policies: list[dict] | None = None,
-           planned_builds: list[dict] | None = None, region_years: list[dict] | None = None) -> dict[str, pd.DataFrame]:
+           planned_builds: list[dict] | None = None, region_years: list[dict] | None = None,
+           workload_years: list[dict] | None = None, **more: list[dict]) -> dict[str, pd.DataFrame]:
     s = {**SETTINGS, **(settings or {})}
     out = {
         "settings": pd.DataFrame({"key": list(s), "value": list(s.values())}, dtype=object),
@@ -42,7 +43,7 @@ def sheets(regions: list[dict], demand: list[dict], *, settings: dict | None = N
         "demand": pd.DataFrame(demand),
     }
     for name, rows in (("corridors", corridors), ("policies", policies), ("planned_builds", planned_builds),
-                       ("region_years", region_years)):
+                       ("region_years", region_years), ("workload_years", workload_years), *more.items()):
         if rows:
             out[name] = pd.DataFrame(rows)
     return out

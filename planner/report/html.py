@@ -17,7 +17,7 @@ import pandas as pd
 from planner.files import GENERATOR_TAG, write_file_atomically
 from planner.results.places import folder_name
 from planner.formatting import money
-from planner.results.store import StoredRun, headline
+from planner.results.store import StoredRun, headline, ranked_risks
 
 # Zones take colours in order of their mean longitude (west first), from a palette that keeps clear of
 # the blue-yellow-red scale of link use; regions without a zone are grey.
@@ -169,13 +169,19 @@ def headline_section(run: StoredRun) -> str:
     fig = go.Figure([go.Bar(x=[v], y=["cost"], orientation="h", name=k, marker_color=COMPONENT_COLOURS.get(k),
                             hovertemplate=f"{k}: %{{x:,.3s}} {cur}<extra></extra>") for k, v in costs.items()])
     fig.update_layout(barmode="stack", xaxis_title=f"discounted cost, {cur}")
-    risks = t.get("risks", pd.DataFrame()).head(5)
+    risks = ranked_risks(t.get("risks", pd.DataFrame())).head(5)
     cost_fig_height = 230
     risk_list = "".join(f"<li>{html.escape(str(r['flag']))} — {html.escape(str(r['region']))} {int(r['year'])}: "
-                        f"{html.escape(money(r['idle_cost'], cur))} a year. {html.escape(str(r['reason']))}</li>"
-                        for r in risks.to_dict("records"))
+                        f"{html.escape(money(r['idle_cost'], cur))} a year"
+                        + (f", {html.escape(money(r['idle_cost_from_plan'], cur))} of it built by the plan"
+                           if float(r.get('idle_cost_from_plan', 0) or 0) > 0 else ", all of it standing before the plan")
+                        + f". {html.escape(str(r['reason']))}</li>" for r in risks.to_dict("records"))
+    cause = (f"<p>Idle capacity the plan builds: <b>{html.escape(money(head.get('idle_cost_from_plan_sum', 0.0), cur))}</b> "
+             f"over the horizon; idle capacity that stood before it: "
+             f"{html.escape(money(head['idle_cost_sum'] - head.get('idle_cost_from_plan_sum', 0.0), cur))}.</p>")
     body = cards_html + _figure_html(fig, "cost-split", cost_fig_height, legend_y=-0.9) + (
-        f"<p><b>Biggest overcapacity risks</b></p><ol>{risk_list}</ol>" if risk_list else "<p>No overcapacity risk flagged.</p>")
+        f"{cause}<p><b>Overcapacity risks, what the plan builds first</b></p><ol>{risk_list}</ol>" if risk_list
+        else "<p>No overcapacity risk flagged.</p>")
     status = summary.get("status", meta.get("status", ""))
     return _section("Headline", f"Status {status}. Total cost by component, what gets built, and the largest "
                     "overcapacity risks by annual cost.", body, "headline")
@@ -286,24 +292,37 @@ def racks_section(run: StoredRun) -> str:
                     _figure_html(fig, "racks"), "racks")
 
 
-def utilisation_section(run: StoredRun) -> str:
+def _heatmap(cap: pd.DataFrame, column: str, threshold: float, label: str, div_id: str) -> str:
     import plotly.graph_objects as go
 
-    cap = _first_future(run.tables["capacity"])
-    settings_min = _min_utilisation(run)
     order = cap.groupby("region")["zone"].first().fillna("").sort_values().index
-    grid = cap.pivot(index="region", columns="year", values="utilization").reindex(order)
-    scale = [[0.0, "#d73027"], [max(0.001, settings_min - 0.001), "#fdae61"], [settings_min, "#a6d96a"], [1.0, "#1a9850"]]
+    grid = cap.pivot(index="region", columns="year", values=column).reindex(order)
+    scale = [[0.0, "#d73027"], [max(0.001, threshold - 0.001), "#fdae61"], [threshold, "#a6d96a"], [1.0, "#1a9850"]]
     fig = go.Figure(go.Heatmap(z=grid.values, x=[str(y) for y in grid.columns], y=list(grid.index), zmin=0, zmax=1,
-                               colorscale=scale, colorbar=dict(title="used", tickformat=".0%",
-                                                               tickvals=[0, settings_min, 0.85, 1],
-                                                               ticktext=["0%", f"min {settings_min:.0%}", "85%", "100%"]),
+                               colorscale=scale, colorbar=dict(title=label, tickformat=".0%",
+                                                               tickvals=[0, threshold, 1],
+                                                               ticktext=["0%", f"min {threshold:.0%}", "100%"]),
                                hovertemplate="%{y} %{x}: %{z:.0%}<extra></extra>"))
     fig.update_layout(xaxis_title="year")
+    return _figure_html(fig, div_id, max(420, 18 * len(grid) + 120))
+
+
+def utilisation_section(run: StoredRun) -> str:
+    cap = _first_future(run.tables["capacity"])
+    settings_min = _min_utilisation(run)
+    if "occupancy" in cap.columns:   # servers modelled: shells and servers are two risks (SPEC 7.1)
+        occupancy = float(run.meta.get("settings", {}).get("min_occupancy", 0.65))
+        body = ('<div class="cards"><div class="card">' + _heatmap(cap, "occupancy", occupancy, "fitted", "occupancy") +
+                '</div><div class="card">' + _heatmap(cap, "server_utilization", settings_min, "used", "utilisation") +
+                "</div></div>")
+        return _section("Occupancy and server utilisation by region and year",
+                        f"Left: server MW as a share of shell MW (occupancy); below min_occupancy ({occupancy:.0%}) the "
+                        f"shells stand empty. Right: IT MW as a share of server MW; below min_utilization "
+                        f"({settings_min:.0%}) the servers stand idle. Regions are grouped by zone.", body, "utilisation")
     return _section("Rack utilisation by region and year",
                     f"Busy racks as a share of racks in service. Red and orange cells are below min_utilization "
                     f"({settings_min:.0%}): the overcapacity risk. Regions are grouped by zone.",
-                    _figure_html(fig, "utilisation", max(420, 18 * len(grid) + 120)), "utilisation")
+                    _heatmap(cap, "utilization", settings_min, "used", "utilisation"), "utilisation")
 
 
 def _min_utilisation(run: StoredRun) -> float:

@@ -181,8 +181,10 @@ HEADLINE: tuple[Col, ...] = (
     Col("value_of_stochastic_solution", CUR, "what planning for the average future would cost more"),
     Col("expected_value_of_perfect_information", CUR, "what knowing the future in advance would save"),
     Col("idle_cost_sum", f"{CUR} (yearly cost summed over years)", "annual cost of flagged idle capacity, summed over the horizon, expected"),
+    Col("idle_cost_from_plan_sum", f"{CUR} (yearly cost summed over years)",
+        "the part of idle_cost_sum the plan itself built (the rest stood before it)"),
     Col("idle_rack_years", "rack-years", "idle racks summed over the years of the horizon, expected"),
-    Col("top_risks", "", "the three most expensive risk rows"),
+    Col("top_risks", "", "the three largest risks, what the plan built first"),
 )
 
 SWEEP: tuple[Col, ...] = (

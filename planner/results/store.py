@@ -93,8 +93,10 @@ def headline(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, object]:
     risks = tables.get("risks", pd.DataFrame())
     per_future = idle_cost_by_future(risks, _years_per_period(tables))
     out["idle_cost_sum"] = _expected(per_future, tables)
+    out["idle_cost_from_plan_sum"] = _expected(idle_cost_by_future(risks, _years_per_period(tables), "idle_cost_from_plan"),
+                                               tables)
     out["idle_rack_years"] = idle_rack_years(tables)
-    top = risks.head(3) if len(risks) else risks
+    top = ranked_risks(risks).head(3) if len(risks) else risks
     out["top_risks"] = "; ".join(f"{r['flag']} {r['region']} {int(r['year'])} ({r['idle_cost'] / 1e6:,.0f} M/yr)"
                                  for r in top.to_dict("records"))
     return out
@@ -111,15 +113,24 @@ def idle_rack_years(tables: dict[str, pd.DataFrame]) -> float:
 IDLE_FLAGS = ("idle", "empty_racks", "idle_servers", "network_idle")
 
 
-def idle_cost_by_future(risks: pd.DataFrame, years_per_period) -> pd.Series:
-    """Annual cost of the capacity flagged idle (racks and network), summed over the years of the
-    horizon, per future. Stranded and over_plan rows are left
-    out: their racks are already counted in the idle rows of the periods they stand idle."""
-    if not len(risks):
+def idle_cost_by_future(risks: pd.DataFrame, years_per_period, column: str = "idle_cost") -> pd.Series:
+    """Annual cost of the capacity flagged idle (racks, servers and network), summed over the years
+    of the horizon, per future; ``column="idle_cost_from_plan"`` counts only what the plan built.
+    Stranded and over_plan rows are left out: their racks are already counted in the idle rows of
+    the periods they stand idle."""
+    if not len(risks) or column not in risks.columns:
         return pd.Series(dtype=float)
     rows = risks[risks["flag"].isin(IDLE_FLAGS)]
-    cost = rows["idle_cost"] * rows["year"].map(years_per_period).fillna(1.0)
+    cost = rows[column] * rows["year"].map(years_per_period).fillna(1.0)
     return cost.groupby(rows["future"]).sum()
+
+
+def ranked_risks(risks: pd.DataFrame) -> pd.DataFrame:
+    """Risks as a planner should read them: what the plan itself built first (the decision that can
+    still change), then by annual cost."""
+    if not len(risks) or "idle_cost_from_plan" not in risks.columns:
+        return risks
+    return risks.sort_values(["idle_cost_from_plan", "idle_cost"], ascending=False, kind="stable")
 
 
 def _years_per_period(tables: dict[str, pd.DataFrame]) -> pd.Series:

@@ -520,7 +520,10 @@ class Results:
         return {name: dict(self.x[f"{name}_unit_cost"].items()) for name in stocks}
 
     def top_risks(self, n: int = 5) -> pd.DataFrame:
-        return self.risks().head(n)
+        """The risks a planner should look at first: what the plan itself built, then by cost."""
+        from planner.results.store import ranked_risks
+
+        return ranked_risks(self.risks()).head(n)
 
     def builds_by_zone(self) -> pd.DataFrame:
         """Racks built per zone and period (the plan, for the printed summary)."""
