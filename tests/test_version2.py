@@ -305,3 +305,22 @@ def test_neutral_version_2_values_give_the_version_1_optimum(case):
     assert neutral.objective == v1.objective   # exactly: the same LP
     for table in ("capacity", "network", "energy", "serving"):
         pd.testing.assert_frame_equal(v1.table(table), neutral.table(table))
+
+
+def test_a_plan_read_back_keeps_its_servers(tmp_path):
+    """Stress and regret fix every registered build: servers built in b (2 MW, see above) come back
+    from the results folder and stay fixed; a version 1 plan says nothing of servers, which then
+    stay free."""
+    from planner.analysis.plans import fix_plan, plan_from_folder
+    from planner.models import build_model
+    from planner.optimise.prepare import prepare
+    from planner.run import run_case
+
+    outcome = run_case(write(remote_vs_home(60.0), tmp_path / "in"), tmp_path / "out")
+    plan = plan_from_folder(outcome.folder)
+    assert plan.builds["servers_built_mw"] == {("b", 2026): pytest.approx(2.0)}
+    model = build_model(prepare(load_case(tmp_path / "in" / "case")))
+    fix_plan(model, plan)
+    assert model.servers_built_mw["b", 2026].fixed and model.servers_built_mw["a", 2026].value == 0.0
+    v1 = run_case(write(remote_vs_home(0.0), tmp_path / "v1"), tmp_path / "out1")
+    assert "servers_built_mw" not in plan_from_folder(v1.folder).builds

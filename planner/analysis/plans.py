@@ -29,9 +29,9 @@ def registered_builds(model=None) -> list[Build]:
     """The builds of a model's features (of the standard features without a model)."""
     if model is not None:
         return list(model.registry.builds)
-    from planner.models import racks, stock
+    from planner.models import racks, servers, stock
 
-    return [racks.BUILD, stock.corridor_build("optical", "tbps"), stock.corridor_build("hvdc", "gw")]
+    return [racks.BUILD, servers.BUILD, stock.corridor_build("optical", "tbps"), stock.corridor_build("hvdc", "gw")]
 
 
 @dataclass
@@ -57,6 +57,8 @@ def plan_from_folder(folder: str | Path, builds: list[Build] | None = None) -> P
     plan: dict[str, dict[tuple, float]] = {}
     for build in builds or registered_builds():
         table = plan_rows(run.tables.get(build.table, pd.DataFrame()))
+        if build.column not in table.columns:
+            continue   # the run did not decide this stock (servers in a version 1 run): it stays free
         if not len(table):
             plan[build.built] = {}
             continue
@@ -71,8 +73,11 @@ class PlanMismatch(ValueError):
 
 
 def fix_plan(model, plan: Plan) -> None:
+    """Fix every build the plan decided; a build the plan says nothing about stays free."""
     for build in model.registry.builds:
         var = build.built
+        if var not in plan.builds:
+            continue
         component = getattr(model, var)
         wanted = dict(plan.builds.get(var, {}))
         for index in component:
