@@ -65,6 +65,8 @@ def _build(data, elastic_rows: bool, features) -> ConcreteModel:
     m.FUTURES = Set(initialize=list(data.futures), ordered=True)
     m.REGIONS = Set(initialize=list(data.regions.index), ordered=True)
     m.WORKLOADS = Set(initialize=list(data.workloads.index), ordered=True)
+    m.SLICES = Set(initialize=list(data.slices.index), ordered=True)   # one, "year", without time slices
+    m.sliced = data.sliced   # only then do operating indexes carry the slice (models/slices.py)
     m.features = ordered(features)
     for feature in m.features:
         feature.add(m, data)

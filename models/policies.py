@@ -1,9 +1,9 @@
 """Policies (SPEC 2 `policies`, 4.5), each value in force from its year until the next given year.
 
 * ``min_green_share[f, zone, p]``: green MW bought >= value x (grid + green MW bought) over the
-  zone's regions (blank zone = whole system).
-* ``carbon_cap[f, zone, p]``: grid MW x 8760 x grid_co2 / 1e6 <= value (million t CO2/year),
-  counted where the power is bought.
+  zone's regions (blank zone = whole system), in yearly energy: hours-weighted over the slices.
+* ``carbon_cap[f, zone, p]``: sum over slices of hours x grid MW x grid_co2 / 1e6 <= value
+  (million t CO2/year), counted where the power is bought.
 * ``min_zone_capacity_share[zone, p]``: racks in service in the zone (idle ones too) >= value x all racks.
 * ``min_zone_build_share[zone, p]``: racks built in the zone from start_year up to and including
   period p >= value x racks built everywhere over the same periods (SPEC 7.5b; planned builds
@@ -21,6 +21,7 @@ from pyomo.environ import Constraint
 from .elastic import slack
 from .power import HOURS_PER_YEAR
 from .registry import Feature, Policy, Price
+from .slices import at
 
 # What each policy kind adds, and how its shadow price is reported (positive, per unit of its own)
 POLICIES = (
@@ -46,6 +47,13 @@ def add(m, data) -> None:
     pol = data.policies
     zones = data.zones
     co2 = data.supply["grid_co2"].to_dict()
+    weight, hours = data.slices["weight"].to_dict(), data.slices["hours"].to_dict()
+
+    def yearly(var, f, r, p):
+        """Yearly average MW of a per-slice variable (hours-weighted; the variable itself without slices)."""
+        if not m.sliced:
+            return var[f, r, p]
+        return sum(weight[sl] * var[f, r, p, sl] for sl in m.SLICES)
 
     def rows(kind):
         chosen = pol[pol["policy"] == kind]
@@ -57,8 +65,9 @@ def add(m, data) -> None:
 
     def green(m, f, z, p):
         members = zones[z]
-        green_mw = sum(m.green_power_mw[f, r, p] for r in members if (f, r, p) in m.green_power_mw)
-        grid_mw = sum(m.grid_power_mw[f, r, p] for r in members)
+        green_mw = sum(yearly(m.green_power_mw, f, r, p) for r in members
+                       if (f, r, p) + at(m, m.SLICES.first()) in m.green_power_mw)
+        grid_mw = sum(yearly(m.grid_power_mw, f, r, p) for r in members)
         gap = green_gap[f, z, p] if green_gap is not None else 0
         return green_mw + gap >= green_share[(z, p)] * (green_mw + grid_mw)
 
@@ -73,8 +82,8 @@ def add(m, data) -> None:
         if not emitting:
             return Constraint.Skip  # nothing in the zone emits: the cap holds whatever happens
         excess = carbon_excess[f, z, p] if carbon_excess is not None else 0
-        return sum(HOURS_PER_YEAR * co2[(f, r, p)] / 1e6 * m.grid_power_mw[f, r, p] for r in emitting) \
-            <= carbon[(z, p)] + excess
+        return sum(hours[sl] * co2[(f, r, p)] / 1e6 * m.grid_power_mw[(f, r, p) + at(m, sl)] for r in emitting
+                   for sl in m.SLICES) <= carbon[(z, p)] + excess
 
     m.carbon_cap = Constraint(carbon_index, rule=cap)
 

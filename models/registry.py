@@ -73,7 +73,7 @@ class Price:
 
     name: str                  # the price column value, e.g. power_price
     constraint: str
-    index: tuple[str, ...]     # names of the constraint's index
+    index: tuple[str, ...]     # names of the price's index (the constraint's, less ``sum_over``)
     unit: str                  # with {currency}
     per_future: bool = True
     divide: float = 1.0
@@ -81,6 +81,8 @@ class Price:
     positive: bool = False     # report |dual| (a >= row's dual is negative by the convention)
     only_binding: bool = False # leave out rows whose price is zero (policies)
     undiscount: str = "period" # "period": a yearly flow, divide by DW_p; "year": a one-off, by the discount factor of p
+    sum_over: tuple[str, ...] = ()   # index levels of the constraint summed away (the slices of a yearly price)
+    rows: Callable | None = None     # rows(m) -> the combined duals by ``index``, when one constraint is not enough
 
 
 @dataclass(frozen=True)

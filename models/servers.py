@@ -11,8 +11,8 @@ leave service linearly over ``server_life`` and with the racks that hold them.
 
 Constraints:
 * ``server_shells[r, p]``: servers in service <= racks in service x rack_kw / 1000;
-* ``server_utilization[f, r, p]``: IT MW <= max_utilization x servers in service, in place of the
-  rack limit of version 1 (shells themselves may be full).
+* ``server_utilization[f, r, p, s]``: IT MW of each slice <= max_utilization x servers in service,
+  in place of the rack limit of version 1 (shells themselves may be full).
 
 Costs: ``server_capex``, ``server_fom``. Prices: ``server_value`` (one more kW of servers a year,
 through the utilisation row) and ``rack_value`` (one more rack a year, through the shells row).
@@ -27,6 +27,7 @@ from pyomo.environ import Constraint
 
 from .linear import linear_sum
 from .registry import Build, Feature, Price
+from .slices import split
 from .stock import add_stock, stock_extract
 
 BUILD = Build("servers_built_mw", "servers_in_service_mw", ("region",), "MW", table="capacity", column="server_mw_built")
@@ -58,13 +59,17 @@ def add(m, data) -> None:
 
     m.server_shells = Constraint(m.REGIONS, m.PERIODS, rule=shells)
 
-    def utilization(m, f, j, p):
-        return linear_sum([(1.0, m.it_power_mw[f, j, p]), (-s.max_utilization, servers[j, p])]) <= 0.0
+    it = dict(m.it_power_mw.items())
 
-    m.server_utilization = Constraint(m.FUTURES, m.REGIONS, m.PERIODS, rule=utilization)
+    def utilization(m, *key):
+        (f, j, p), sl = split(m, key)
+        return linear_sum([(1.0, it[key]), (-s.max_utilization, servers[j, p])]) <= 0.0
+
+    m.server_utilization = Constraint(list(it), rule=utilization)
 
     m.registry.prices.append(Price("server_value", "server_utilization", ("future", "region", "period"),
-                                   "{currency}/kW-year", factor=s.max_utilization, divide=1000.0, positive=True))
+                                   "{currency}/kW-year", factor=s.max_utilization, divide=1000.0, positive=True,
+                                   sum_over=("slice",) if m.sliced else ()))
     m.registry.prices.append(Price("rack_value", "server_shells", ("region", "period"), "{currency}/rack-year",
                                    per_future=False, factor=mw_per_rack, positive=True))
 

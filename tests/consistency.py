@@ -18,15 +18,15 @@ def check_outputs_match_model(results, model, solution) -> None:
     for (f, p), e in model.energy_cost.items():
         assert energy.get((f, p), 0.0) == pytest.approx(value(e), rel=1e-9, abs=1e-6)
 
-    traffic = results.x["optical_traffic_tbps"]
+    traffic = results.xs["optical_traffic_tbps"]   # per slice, as the rows are
     for key, row in model.bandwidth.items():
-        f, user, server, p = key
+        f, user, server, p = key[:4]
         a, b = (user, server) if (user, server, p) in model.optical_in_service_tbps else (server, user)
         carried = value(row.body) + model.optical_in_service_tbps[a, b, p].value
         assert traffic.get(key, 0.0) == pytest.approx(carried, rel=1e-9, abs=1e-9)
 
-    received = results.x["hvdc_received_mw"].sum()
-    delivered = sum(model.hvdc_delivered_share[(x, y)] * v.value for (f, x, y, p), v in model.hvdc_flow_mw.items())
+    received = results.xs["hvdc_received_mw"].sum()
+    delivered = sum(model.hvdc_delivered_share[(k[1], k[2])] * v.value for k, v in model.hvdc_flow_mw.items())
     assert received == pytest.approx(delivered, rel=1e-9, abs=1e-9)
 
     for name, capex, fom in (("racks", model.racks_capex_cost, model.racks_fom_cost),

@@ -106,7 +106,10 @@ def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | N
             if not solve(relaxed, base).optimal:
                 continue
             without = _unserved(relaxed)
-        freed = (unserved - without.reindex(unserved.index, fill_value=0.0)).groupby(level="period").sum()
+        freed = unserved - without.reindex(unserved.index, fill_value=0.0)
+        if "slice" in freed.index.names:   # tokens/day in a slice, for its share of the year
+            freed = freed * data.slices["weight"].reindex(freed.index.get_level_values("slice")).to_numpy()
+        freed = freed.groupby(level="period").sum()
         for period in sorted(periods):
             gained = float(freed.get(period, 0.0))
             if gained > 1e-6:
@@ -126,5 +129,6 @@ def _unserved_series(keys: list, values: list):
 
     if not keys:
         return pd.Series(dtype=float)
-    index = pd.MultiIndex.from_tuples(keys, names=["future", "region", "workload", "period"])
+    names = ["future", "region", "workload", "period"] + (["slice"] if len(keys[0]) == 5 else [])
+    index = pd.MultiIndex.from_tuples(keys, names=names)
     return pd.Series(values, index=index, dtype=float).fillna(0.0)

@@ -34,6 +34,8 @@ def select_future(data: ModelData, future: str) -> ModelData:
         demand=data.demand[data.demand.index.get_level_values("future") == future],
         supply=data.supply[data.supply.index.get_level_values("future") == future],
         workload_params=data.workload_params[data.workload_params.index.get_level_values("future") == future],
+        factors=data.factors[data.factors.index.get_level_values("future") == future],
+        demand_factors=data.demand_factors[data.demand_factors.index.get_level_values("future") == future],
     )
 
 
@@ -53,14 +55,20 @@ def average_future(data: ModelData) -> ModelData:
     averaged["green_price"] = averaged["green_price"].where(
         supply["green_price"].notna().groupby(level=["region", "period"]).any())
     averaged = pd.concat({AVERAGE: averaged}, names=["future"])
-    params = data.workload_params
-    by = params.groupby(level=["workload", "period"])
-    weighted = params.mul(params.index.get_level_values("future").map(p).to_numpy(), axis=0)
-    weighted = weighted.groupby(level=["workload", "period"]).sum()
-    same = by.max() == by.min()   # where the futures agree, their value itself (a weighted sum may round)
-    per_token = pd.concat({AVERAGE: by.first().where(same, weighted)}, names=["future"])
     return dataclasses.replace(data, futures={AVERAGE: 1.0}, demand=demand.rename("ttok_per_day"), supply=averaged,
-                               workload_params=per_token)
+                               workload_params=_averaged(data.workload_params, p, ["workload", "period"]),
+                               factors=_averaged(data.factors, p, ["region", "slice"]),
+                               demand_factors=_averaged(data.demand_factors.to_frame(), p, ["workload", "slice"])["demand_factor"])
+
+
+def _averaged(frame: pd.DataFrame, probability: pd.Series, keys: list[str]) -> pd.DataFrame:
+    """Probability-weighted means over the futures of a future-indexed frame; where every future
+    has the same value, that value itself (a weighted sum may round it)."""
+    by = frame.groupby(level=keys)
+    weighted = frame.mul(frame.index.get_level_values("future").map(probability).to_numpy(), axis=0)
+    weighted = weighted.groupby(level=keys).sum()
+    same = by.max() == by.min()
+    return pd.concat({AVERAGE: by.first().where(same, weighted)}, names=["future"])
 
 
 def solve_plan(data: ModelData, name: str, options: SolverOptions | None = None) -> tuple[Plan, float]:

@@ -47,7 +47,8 @@ from planner.case.validation import BAD, ORIGIN, ROW, _check_sheet, beyond_sense
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 OPERATORS = (">=", ">", "<=", "<", "!=", "==")
 # What a future may change: what is decided after the build plan (SPEC 3).
-FUTURE_COLUMNS = {"demand": None, "region_years": None, "workload_years": None, "regions": set(TIME_VARYING)}
+FUTURE_COLUMNS = {"demand": None, "region_years": None, "workload_years": None, "profiles": None,
+                  "workload_profiles": None, "regions": set(TIME_VARYING)}
 
 
 class _Strict(BaseModel):
@@ -384,8 +385,9 @@ def _future_scope(changes: list[Change], where: str, prefix: str) -> list[Proble
         if allowed and ch.kind == "add" and spec.sheet == "regions":
             allowed = False
         if not allowed:
-            problems.append(error(where, "a future may change only demand, region_years, workload_years and the price "
-                                  f"and availability columns of regions ({', '.join(TIME_VARYING)})",
+            problems.append(error(where, "a future may change only demand, region_years, workload_years, profiles, "
+                                  "workload_profiles and the price and availability columns of regions "
+                                  f"({', '.join(TIME_VARYING)}), never timeslices",
                                   column=f"{prefix}[{i}].{ch.kind}", value=f"{spec.sheet}.{column or ''}".rstrip(".")))
     return problems
 

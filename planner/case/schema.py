@@ -268,6 +268,8 @@ WORKLOADS = Sheet(
                min=0, max=1),
         Column("unserved_penalty", Kind.NUMBER, "currency per million tokens", BLANK,
                "price of this workload's unserved demand, where the user region gives none (7.5)", min=0, largest=1e9),
+        Column("shiftable", Kind.NUMBER, "fraction", 0.0,
+               "share of the demand that may be served in any slice of the same day (7.6)", min=0, max=1),
     ),
     key=("workload",),
 )
@@ -299,6 +301,53 @@ DEMAND = Sheet(
     ),
     key=("region", "workload", "year"),
     wide=Wide(ids=("region", "workload"), year="year", value="ttok_per_day"),
+)
+
+TIMESLICES = Sheet(
+    "timeslices",
+    "Optional (7.6). The hours of a year as slices, e.g. 24 hours of a few representative days; the hours "
+    "must add up to 8760. Without this sheet a year is one slice of 8760 hours.",
+    (
+        Column("slice", Kind.ID, "id", REQUIRED, "unique id, e.g. `summer_h13`"),
+        Column("hours", Kind.NUMBER, "hours per year", REQUIRED, "hours of the year the slice stands for", above=0, max=8760),
+        Column("day", Kind.ID, "id", Derived("= slice"), "representative day the slice belongs to; shiftable work moves within it"),
+        Column("order", Kind.NUMBER, "", Derived("row order"), "position in the day, for charts"),
+    ),
+    key=("slice",),
+    required=False,
+    rules=(Rule("hours_sum", "the hours of all slices add up to 8760 (within 1e-6)"),),
+)
+
+PROFILES = Sheet(
+    "profiles",
+    "Optional (7.6). Per region and slice, multipliers of the yearly values; a missing row means 1. "
+    "green_mw stays the yearly average: a green profile whose hours-weighted mean is not 1 (within 1 %) is warned about.",
+    (
+        Column("region", Kind.ID, "id", REQUIRED, "region", ref="regions.region"),
+        Column("slice", Kind.ID, "id", REQUIRED, "slice", ref="timeslices.slice"),
+        Column("green_factor", Kind.NUMBER, "ratio", 1.0, "green power available = green_mw x factor", min=0),
+        Column("grid_price_factor", Kind.NUMBER, "ratio", 1.0, "grid price in the slice = grid_price x factor", min=0),
+        Column("grid_max_factor", Kind.NUMBER, "ratio", 1.0, "grid power allowed = grid_max_mw x factor (blank grid_max_mw stays unlimited)", min=0),
+    ),
+    key=("region", "slice"),
+    required=False,
+    rules=(Rule("needs_timeslices", "profiles need a timeslices sheet"),
+           Rule("green_mean", "warn where the hours-weighted mean of green_factor differs from 1 by more than 1 %")),
+)
+
+WORKLOAD_PROFILES = Sheet(
+    "workload_profiles",
+    "Optional (7.6). Per workload and slice, the demand in the slice as a multiple of the yearly average; the "
+    "hours-weighted mean over the year must be 1 within 1 % (it is then normalised exactly, so yearly tokens are unchanged).",
+    (
+        Column("workload", Kind.ID, "id", REQUIRED, "workload", ref="workloads.workload"),
+        Column("slice", Kind.ID, "id", REQUIRED, "slice", ref="timeslices.slice"),
+        Column("demand_factor", Kind.NUMBER, "ratio", 1.0, "demand in the slice / yearly average demand", min=0),
+    ),
+    key=("workload", "slice"),
+    required=False,
+    rules=(Rule("needs_timeslices", "workload_profiles need a timeslices sheet"),
+           Rule("demand_mean", "the hours-weighted mean of each workload's demand_factor is 1 within 1 %")),
 )
 
 CORRIDORS = Sheet(
@@ -377,7 +426,8 @@ PLANNED_BUILDS = Sheet(
 
 SHEETS: dict[str, Sheet] = {
     s.name: s
-    for s in (SETTINGS, REGIONS, REGION_YEARS, WORKLOADS, WORKLOAD_YEARS, DEMAND, CORRIDORS, POLICIES, PLANNED_BUILDS)
+    for s in (SETTINGS, REGIONS, REGION_YEARS, WORKLOADS, WORKLOAD_YEARS, DEMAND, CORRIDORS, POLICIES, PLANNED_BUILDS,
+              TIMESLICES, PROFILES, WORKLOAD_PROFILES)
 }
 
 

@@ -73,6 +73,9 @@ class Case:
     corridors: pd.DataFrame       # one row per corridor, derived columns filled
     policies: pd.DataFrame
     planned_builds: pd.DataFrame
+    timeslices: pd.DataFrame      # slice, hours, day, order (empty: one slice of 8760 hours)
+    profiles: pd.DataFrame        # region, slice, green_factor, grid_price_factor, grid_max_factor
+    workload_profiles: pd.DataFrame   # workload, slice, demand_factor
     warnings: list[Problem] = field(default_factory=list)
     read_seconds: float = 0.0     # of the time it took to load, how much went to reading files
     notes: dict[str, pd.DataFrame] = field(default_factory=dict)   # sheet -> note columns by spreadsheet row
@@ -138,9 +141,20 @@ class Case:
             corridors=_corridor_defaults(t["corridors"], regions, settings),
             policies=t["policies"],
             planned_builds=t["planned_builds"],
+            timeslices=_slice_defaults(t["timeslices"]),
+            profiles=t["profiles"],
+            workload_profiles=t["workload_profiles"],
             read_seconds=raw.seconds,
             notes={n: sheet.notes for n, sheet in raw.sheets.items() if sheet.notes is not None},
         )
+
+
+def _slice_defaults(t: pd.DataFrame) -> pd.DataFrame:
+    """A slice is its own day unless it names one; its order in the day is its row order."""
+    t = t.copy()
+    t["day"] = np.where(t["day"] == "", t["slice"], t["day"]) if len(t) else t["day"]
+    t["order"] = t["order"].fillna(pd.Series(range(len(t)), index=t.index, dtype=float))
+    return t
 
 
 def _consistent(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

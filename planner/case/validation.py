@@ -607,6 +607,71 @@ def _builds_after_first_year(case) -> list[Problem]:
     return problems
 
 
+HOURS_PER_YEAR = 8760.0
+
+
+@rule("timeslices", "hours_sum")
+def _hours_sum(case) -> list[Problem]:
+    t = case.timeslices
+    if t.empty:
+        return []
+    total = float(t["hours"].sum())
+    if abs(total - HOURS_PER_YEAR) > 1e-6:
+        return [error("timeslices", f"the hours of the slices add up to {total:,.6g}, not 8760", row=int(t[ROW].min()),
+                      column="hours", value=total)]
+    return []
+
+
+def _without_slices(case, sheet: str) -> list[Problem]:
+    table = getattr(case, sheet)
+    if len(table) and case.timeslices.empty:
+        return [error(sheet, f"{sheet} needs a timeslices sheet (the slices its rows refer to)", row=int(table[ROW].min()))]
+    return []
+
+
+@rule("profiles", "needs_timeslices")
+def _profiles_need_slices(case) -> list[Problem]:
+    return _without_slices(case, "profiles")
+
+
+@rule("workload_profiles", "needs_timeslices")
+def _workload_profiles_need_slices(case) -> list[Problem]:
+    return _without_slices(case, "workload_profiles")
+
+
+def hours_weighted_means(case, sheet: str, key: str, column: str) -> dict[str, float]:
+    """Hours-weighted mean of a profile column per key over the year (a missing slice is 1)."""
+    t, prof = case.timeslices, getattr(case, sheet)
+    if t.empty or prof.empty:
+        return {}
+    hours = dict(zip(t["slice"], t["hours"]))
+    out = {}
+    for k, rows in prof.groupby(key, sort=True):
+        given = dict(zip(rows["slice"], rows[column]))
+        out[k] = sum(h * given.get(s, 1.0) for s, h in hours.items()) / HOURS_PER_YEAR
+    return out
+
+
+@rule("profiles", "green_mean")
+def _green_mean(case) -> list[Problem]:
+    first_row = case.profiles.groupby("region")[ROW].min() if len(case.profiles) else {}
+    return [warning("profiles", f"the hours-weighted mean of {region}'s green_factor is {mean:.3f}, not 1: green power "
+                    f"over the year is {mean:.1%} of green_mw", row=int(first_row[region]), column="green_factor",
+                    value=round(mean, 4))
+            for region, mean in hours_weighted_means(case, "profiles", "region", "green_factor").items()
+            if abs(mean - 1.0) > 0.01]
+
+
+@rule("workload_profiles", "demand_mean")
+def _demand_mean(case) -> list[Problem]:
+    first_row = case.workload_profiles.groupby("workload")[ROW].min() if len(case.workload_profiles) else {}
+    return [error("workload_profiles", f"the hours-weighted mean of {workload}'s demand_factor is {mean:.4f}; it must be "
+                  "1 within 1 % (yearly tokens are given by the demand sheet)", row=int(first_row[workload]),
+                  column="demand_factor", value=round(mean, 4))
+            for workload, mean in hours_weighted_means(case, "workload_profiles", "workload", "demand_factor").items()
+            if abs(mean - 1.0) > 0.01]
+
+
 def planned_outside_horizon(case) -> list[Problem]:
     """Rows whose year falls outside the horizon are ignored, with a warning (SPEC 4.5)."""
     pb = case.planned_builds

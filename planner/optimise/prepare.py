@@ -13,7 +13,10 @@ Version 2 (SPEC 7): servers are modelled only when a region gives them a cost or
 existing racks without them (``servers``); energy and traffic per token come per future,
 workload and period (``workload_params``); a remote path's efficiency is per workload
 (``routes``); the unserved penalty per user region and workload (``penalties``); policy zones
-match zones and tags (``zones``).
+match zones and tags (``zones``). Time slices (SPEC 7.6): ``slices`` (hours, day, weight = hours /
+8760), profiles per future, region and slice (``factors``), and each workload's demand factor per
+future and slice (``demand_factors``, normalised to an hours-weighted mean of exactly 1). A case
+without a timeslices sheet has one slice, ``year``, of 8760 hours: the version 1 model.
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ from planner.case.validation import cite
 from planner.case.scenario import Future
 
 BASE_FUTURE = "base"
+YEAR_SLICE = "year"          # the one slice of a case without time slices
+HOURS_PER_YEAR = 8760.0
 
 
 @dataclass
@@ -53,6 +58,14 @@ class ModelData:
     penalties: pd.Series | None = None   # (region, workload) -> currency per million tokens unserved
     servers: bool = False                # servers are a stock of their own (SPEC 7.1)
     existing_servers: pd.Series | None = None   # (region, period) -> MW of IT fitted in existing racks
+    slices: pd.DataFrame | None = None   # index slice: hours, day, order, weight (hours / 8760)
+    factors: pd.DataFrame | None = None  # (future, region, slice) -> green_factor, grid_price_factor, grid_max_factor
+    demand_factors: pd.Series | None = None   # (future, workload, slice) -> demand in the slice / yearly average
+
+    @property
+    def sliced(self) -> bool:
+        """Whether the year is resolved in slices (a timeslices sheet), not one average hour."""
+        return self.slices is not None and list(self.slices.index) != [YEAR_SLICE]
 
     @property
     def period_starts(self) -> list[int]:
@@ -100,7 +113,53 @@ def prepare(case: Case, futures: list[Future] | None = None) -> ModelData:
         penalties=penalties(case),
         servers=servers_modelled(case),
         existing_servers=existing_servers(case, starts),
+        slices=time_slices(case),
+        factors=pd.concat({f.name: slice_factors(f.case) for f in futures}, names=["future"]),
+        demand_factors=pd.concat({f.name: demand_factors(f.case) for f in futures}, names=["future"]),
     )
+
+
+def time_slices(case: Case) -> pd.DataFrame:
+    """The slices of a year: hours, day, order and weight (hours / 8760); one of 8760 hours without a sheet."""
+    t = case.timeslices
+    if t.empty:
+        return pd.DataFrame({"hours": [HOURS_PER_YEAR], "day": [YEAR_SLICE], "order": [0.0], "weight": [1.0]},
+                            index=pd.Index([YEAR_SLICE], name="slice"))
+    out = t.set_index("slice")[["hours", "day", "order"]].astype({"hours": float, "order": float})
+    out["weight"] = out["hours"] / HOURS_PER_YEAR
+    out.index.name = "slice"
+    return out
+
+
+def slice_factors(case: Case) -> pd.DataFrame:
+    """Profile multipliers per region and slice; 1 where no row is given (SPEC 7.8)."""
+    slices = list(time_slices(case).index)
+    cols = ["green_factor", "grid_price_factor", "grid_max_factor"]
+    index = pd.MultiIndex.from_product([list(case.regions.index), slices], names=["region", "slice"])
+    out = pd.DataFrame(1.0, index=index, columns=cols)
+    given = case.profiles
+    if len(given):
+        g = given.set_index(["region", "slice"])[cols].astype(float)
+        out.loc[g.index, cols] = g.to_numpy()
+    return out
+
+
+def demand_factors(case: Case) -> pd.Series:
+    """Each workload's demand factor per slice, normalised so that its hours-weighted mean over
+    the year is exactly 1 (SPEC 7.6; the sheet's mean is checked to be within 1 %)."""
+    t = time_slices(case)
+    index = pd.MultiIndex.from_product([list(case.workloads.index), list(t.index)], names=["workload", "slice"])
+    out = pd.Series(1.0, index=index, name="demand_factor")
+    given = case.workload_profiles
+    if len(given):
+        g = given.set_index(["workload", "slice"])["demand_factor"].astype(float)
+        out.loc[g.index] = g.to_numpy()
+        weights = t["weight"].reindex(out.index.get_level_values("slice")).to_numpy()
+        mean = (out * weights).groupby(level="workload").sum()
+        touched = set(given["workload"])
+        scale = mean.where(mean.index.isin(touched) & (mean > 0), 1.0)
+        out = out / scale.reindex(out.index.get_level_values("workload")).to_numpy()
+    return out
 
 
 def servers_modelled(case: Case) -> bool:

@@ -48,6 +48,7 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("idle_racks", "racks", "in service - busy (includes the max_utilization headroom)"),
         Col("it_mw", "MW", "average IT power of the work served here"),
         Col("facility_mw", "MW", "IT power x pue"),
+        Col("peak_it_mw", "MW", "IT power in the busiest time slice (with time slices)", optional=True),
         Col("server_mw_built", "MW", "MW of IT servers built in the period (SPEC 7.1)", optional=True),
         Col("server_mw_in_service", "MW", "existing and new servers in service", optional=True),
         Col("occupancy", "fraction", "server MW / shell MW (racks in service x rack_kw): how full the shells are",
@@ -75,6 +76,10 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("hvdc_forward_mw", "MW", "power sent from `from` to `to` (at the sending end)"),
         Col("hvdc_reverse_mw", "MW", "power sent from `to` to `from` (at the sending end)"),
         Col("hvdc_utilization", "fraction", "busier direction / capacity in service"),
+        Col("optical_peak_utilization", "fraction", "busiest slice of either direction / capacity (with time slices)",
+            optional=True),
+        Col("hvdc_peak_utilization", "fraction", "busiest slice of either direction / capacity (with time slices)",
+            optional=True),
     ),
     "energy": (
         Col("region", "id", "region"),

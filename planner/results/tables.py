@@ -31,6 +31,10 @@ from planner.results.outputs import FUTURES_TABLE, PER_FUTURE, PLACES_TABLE, TAB
 
 _duals = duals
 
+# outputs of a slice that are totals over its hours (summed over the slices for the year); every
+# other per-slice output is a rate, averaged over the slices by their hours
+SLICE_TOTALS = ("energy_cost", "emissions_t")
+
 
 def _kept(method):
     """Compute a table once per Results; callers get their own copy to change."""
@@ -67,9 +71,31 @@ class Results:
     # ---- what the model names ---------------------------------------------------------------
 
     @cached_property
-    def x(self) -> dict[str, pd.Series]:
-        """Every feature's named outputs (models/*.py ``extract``)."""
+    def xs(self) -> dict[str, pd.Series]:
+        """Every feature's named outputs (models/*.py ``extract``), per time slice where they have one."""
         return extract(self.m, self.data)
+
+    @cached_property
+    def x(self) -> dict[str, pd.Series]:
+        """The outputs as yearly figures: quantities of a slice (MW, tokens/day, Tbps) as their
+        hours-weighted mean over the slices, costs and emissions of a slice's hours summed. With one
+        slice (no time slices) the values themselves, so a version 1 case reads as it always has."""
+        return {name: self._yearly(name, s) for name, s in self.xs.items()}
+
+    def _yearly(self, name: str, s: pd.Series) -> pd.Series:
+        if "slice" not in (s.index.names or []):
+            return s
+        others = [n for n in s.index.names if n != "slice"]
+        if name in SLICE_TOTALS:
+            return s.groupby(level=others, sort=False).sum()
+        weight = self.data.slices["weight"].reindex(s.index.get_level_values("slice")).to_numpy()
+        return (s * weight).groupby(level=others, sort=False).sum()
+
+    def peak(self, name: str) -> pd.Series:
+        """The largest value of a per-slice output over the slices (the hour a link or a site is sized for)."""
+        s = self.xs[name]
+        others = [n for n in s.index.names if n != "slice"]
+        return s.groupby(level=others, sort=False).max() if len(s) else s.droplevel("slice")
 
     @cached_property
     def _racks(self) -> pd.DataFrame:
@@ -244,6 +270,10 @@ class Results:
         df["idle_racks"] = (df["racks_in_service"] - df["busy_racks"]).clip(lower=0.0)
         df["zone"] = df["region"].map(self.data.regions["zone"])
         num = ["racks_built", "racks_in_service", "busy_racks", "utilization", "idle_racks", "it_mw", "facility_mw"]
+        if self.data.sliced:   # SPEC 7.6: the hour the site is sized for
+            keys = pd.MultiIndex.from_arrays([df["future"], df["region"], df["period"]])
+            df["peak_it_mw"] = self.peak("it_mw").reindex(keys).fillna(0.0).to_numpy()
+            num.append("peak_it_mw")
         if self.data.servers:   # SPEC 7.1: servers inside the shells
             keys = pd.MultiIndex.from_arrays([df["region"], df["period"]])
             df["server_mw_built"] = x["servers_built_mw"].reindex(keys).fillna(0.0).to_numpy()
@@ -290,6 +320,13 @@ class Results:
         busier = df[["hvdc_forward_mw", "hvdc_reverse_mw"]].max(axis=1)
         df["hvdc_utilization"] = np.where(df["hvdc_in_service_gw"] > 1e-12,
                                           busier / (1000.0 * df["hvdc_in_service_gw"].clip(lower=1e-12)), 0.0)
+        if self.data.sliced:   # the busiest slice in either direction over capacity (SPEC 7.6)
+            for tech, name, scale in (("optical", "optical_traffic_tbps", 1.0), ("hvdc", "hvdc_flow_mw", 1000.0)):
+                peak = self.peak(name)
+                top = np.maximum(peak.reindex(fwd).fillna(0.0).to_numpy(), peak.reindex(back).fillna(0.0).to_numpy()) \
+                    if len(peak) else 0.0
+                service = df[f"{tech}_in_service_{'tbps' if tech == 'optical' else 'gw'}"]
+                df[f"{tech}_peak_utilization"] = np.where(service > 1e-12, top / (scale * service.clip(lower=1e-12)), 0.0)
         df = _clean(df).reset_index().rename(columns={"period": "year"})
         return self._ordered("network", df)
 
@@ -335,10 +372,16 @@ class Results:
             return s / scale
 
         for price in self.registry.prices:
-            con = getattr(m, price.constraint)
             names = list(price.index)
-            dual = _duals(m, con, names)
-            value = per_year(dual.abs() if price.positive else dual, price.per_future, price.undiscount)
+            if price.rows is not None:
+                dual = price.rows(m)
+            else:
+                dual = _duals(m, getattr(m, price.constraint), names + list(price.sum_over))
+                dual = dual.abs() if price.positive else dual
+                if price.sum_over:
+                    dual = dual.groupby(level=names).sum()
+            dual = dual.abs() if price.positive and price.rows is not None else dual
+            value = per_year(dual, price.per_future, price.undiscount)
             if price.factor != 1.0:
                 value = value * price.factor
             if price.divide != 1.0:
