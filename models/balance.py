@@ -31,4 +31,17 @@ def add(m, data) -> None:
                                    divide=HOURS_PER_YEAR, sum_over=("slice",) if m.sliced else ()))
 
 
-FEATURE = Feature("balance", add, closes="power")
+def extract(m, data) -> dict:
+    """The marginal price of power in each slice, in currency per MWh of that slice, undiscounted
+    (the dual over the period's weight, the future's probability and the slice's hours)."""
+    if not m.sliced:
+        return {}
+    import pandas as pd
+
+    hours, weights, probability = data.slices["hours"].to_dict(), data.weights, data.futures
+    values = {k: m.dual.get(c, 0.0) / (weights[k[2]] * probability[k[0]]) / hours[k[3]] for k, c in m.power_balance.items()}
+    index = pd.MultiIndex.from_tuples(list(values), names=["future", "region", "period", "slice"])
+    return {"power_price_slice": pd.Series(list(values.values()), index=index, dtype=float)}
+
+
+FEATURE = Feature("balance", add, extract, closes="power")

@@ -169,12 +169,28 @@ def token_duals(m, data) -> pd.Series:
     return pd.Series(out, dtype=float).rename_axis(names)
 
 
+def _it_by_workload(served: pd.Series, data, m) -> pd.Series:
+    """IT MW each workload draws where it is served: tokens x MWh per token / 24 / route efficiency."""
+    where = names(m, "future", "region", "workload", "period")
+    if not len(served):
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=where))
+    df = served.rename("ttok").reset_index()
+    eff = data.routes.set_index(["user", "server", "workload"])["efficiency"]
+    df["eff"] = eff.reindex(pd.MultiIndex.from_arrays([df["from_region"], df["to_region"], df["workload"]])).to_numpy()
+    mwh = data.workload_params["mwh_per_ttok"]
+    df["mwh"] = mwh.reindex(pd.MultiIndex.from_arrays([df["future"], df["workload"], df["period"]])).to_numpy()
+    df["mw"] = df["ttok"] * df["mwh"] / HOURS_PER_DAY / df["eff"]
+    return df.rename(columns={"to_region": "region"}).groupby(where)["mw"].sum()
+
+
 def extract(m, data) -> dict[str, pd.Series]:
     """As the model decides them: per slice when the year is sliced."""
     it = series(m.it_power_mw, names(m, "future", "region", "period"))
     region = it.index.get_level_values("region")
+    served = series(m.tokens_served, names(m, "future", "from_region", "to_region", "workload", "period"))
     return {
-        "tokens_served": series(m.tokens_served, names(m, "future", "from_region", "to_region", "workload", "period")),
+        "tokens_served": served,
+        "it_mw_by_workload": _it_by_workload(served, data, m),
         "tokens_unserved": series(m.tokens_unserved, names(m, "future", "region", "workload", "period")),
         "it_mw": it,
         "busy_racks": it * 1000.0 / data.settings.rack_kw,

@@ -171,6 +171,8 @@ def _consistent(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             if not col.ref or col.name not in table.columns:
                 continue
             target, target_col = col.ref.split(".")
+            if tables[target].empty and not SHEETS[target].required:
+                continue   # an optional sheet that is missing: a rule says so (profiles without timeslices)
             known = set(tables[target][target_col])
             table = table[table[col.name].isin(known) | (table[col.name] == "")]
         tables[name] = table

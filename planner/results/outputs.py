@@ -122,6 +122,21 @@ TABLES: dict[str, tuple[Col, ...]] = {
         Col("idle_cost_from_plan", f"{CUR}/year", "annual cost of the idle capacity the plan built"),
     ),
 }
+# With time slices only (SPEC 7.6): the day, slice by slice.
+DISPATCH_TABLE = (
+    Col("region", "id", "region"),
+    Col("year", "year", "model period (first year)"),
+    Col("day", "id", "representative day of the slice"),
+    Col("slice", "id", "time slice"),
+    Col("hours", "hours per year", "hours of the year the slice stands for"),
+    Col("it_mw", "MW", "IT power of the work served here in the slice"),
+    Col("it_mw_{workload}", "MW", "IT power of one workload served here in the slice"),
+    Col("grid_mw", "MW", "grid power bought in the slice"),
+    Col("green_mw", "MW", "green power bought in the slice"),
+    Col("imports_mw", "MW", "HVDC power received in the slice, after losses"),
+    Col("exports_mw", "MW", "HVDC power sent in the slice"),
+    Col("power_price", f"{CUR}/MWh", "marginal price of power in the slice, money of its own year"),
+)
 # Where the regions are (for maps and reports read back from a results folder).
 PLACES_TABLE = (
     Col("region", "id", "region"),
@@ -144,7 +159,8 @@ FUTURES_TABLE = (
     Col("idle_rack_years", "racks", "idle racks (in service minus busy) summed over the years of the horizon"),
 )
 # The columns of every table a results folder may hold (exports format from this).
-TABLE_COLUMNS: dict[str, tuple[Col, ...]] = {**TABLES, "places": PLACES_TABLE, "futures": FUTURES_TABLE}
+TABLE_COLUMNS: dict[str, tuple[Col, ...]] = {**TABLES, "places": PLACES_TABLE, "futures": FUTURES_TABLE,
+                                             "dispatch": DISPATCH_TABLE}
 
 FUTURE = Col("future", "", "demand future")
 
@@ -160,7 +176,7 @@ class Dimension:
 
 
 # The tables whose rows are per future (costs are expected over futures; the summary is one row each).
-PER_FUTURE = ("capacity", "serving", "network", "energy", "unserved", "prices", "risks")
+PER_FUTURE = ("capacity", "serving", "network", "energy", "unserved", "prices", "risks", "dispatch")
 DIMENSIONS: tuple[Dimension, ...] = (Dimension("future", BASE_FUTURE, PER_FUTURE),)
 
 
@@ -308,6 +324,7 @@ TITLES = {
     "risks": "overcapacity risks, most expensive first",
     "places": "where the regions are (for maps)",
     "futures": "per future, with futures only",
+    "dispatch": "per region, year and time slice, with time slices only: the day as the model runs it",
     "stress": "`planner stress`: a finished plan lived in other scenarios",
     "regret": "`planner regret`: each plan's cost and regret in each future",
     "plans": "`planner regret`: each plan's expected cost and worst regret",

@@ -119,7 +119,33 @@ class Results:
         out["places"] = self.places()
         if self.data.stochastic:
             out["futures"] = self.futures()
+        if self.data.sliced:
+            out["dispatch"] = self.dispatch()
         return out
+
+    @_kept
+    def dispatch(self) -> pd.DataFrame:
+        """Per region, year and time slice (SPEC 7.6): IT MW of each workload, power bought and
+        moved, and the marginal price of power in the slice."""
+        xs, d = self.xs, self.data
+        keys = ["future", "region", "period", "slice"]
+        df = pd.DataFrame({"it_mw": xs["it_mw"], "grid_mw": xs["grid_mw"], "green_mw": xs["green_mw"]})
+        df["imports_mw"] = xs["hvdc_received_mw"].reindex(df.index).fillna(0.0)
+        df["exports_mw"] = xs["hvdc_sent_mw"].reindex(df.index).fillna(0.0)
+        df["power_price"] = xs["power_price_slice"].reindex(df.index).fillna(0.0)
+        by_workload = xs["it_mw_by_workload"].unstack("workload") if len(xs["it_mw_by_workload"]) else pd.DataFrame()
+        for w in d.workloads.index:
+            col = by_workload[w] if w in by_workload.columns else pd.Series(dtype=float)
+            df[f"it_mw_{w}"] = col.reindex(df.index).fillna(0.0).to_numpy() if len(col) else 0.0
+        df = _clean(df).reset_index()
+        df["day"] = df["slice"].map(d.slices["day"])
+        df["hours"] = df["slice"].map(d.slices["hours"])
+        df["order"] = df["slice"].map(d.slices["order"])
+        df = df.sort_values(["future", "region", "period", "day", "order", "slice"]).rename(columns={"period": "year"})
+        workloads = [f"it_mw_{w}" for w in d.workloads.index]
+        cols = ["future", "region", "year", "day", "slice", "hours", "it_mw", *workloads, "grid_mw", "green_mw",
+                "imports_mw", "exports_mw", "power_price"]
+        return df[cols].reset_index(drop=True)
 
     def places(self) -> pd.DataFrame:
         r = self.data.regions
