@@ -454,6 +454,51 @@ def report(
     out_console.print(f"Report written to [bold]{target}[/] ({target.stat().st_size / 1e6:.1f} MB, opens offline)")
 
 
+@app.command()
+def timeslices(
+    hourly: Path = typer.Argument(..., help="CSV of 8760 hourly rows, columns <region>.green_factor, "
+                                            "<region>.grid_price_factor, <region>.grid_max_factor, <workload>.demand_factor."),
+    days: int = typer.Option(..., "--days", min=1, max=365, help="Representative days to keep (24 slices each)."),
+    out: Path = typer.Option(..., "--out", help="An .xlsx workbook, or a new folder for three CSV files."),
+) -> None:
+    """Reduce hourly profiles to representative days (tsam): the timeslices, profiles and
+    workload_profiles sheets of a case, with how well they reproduce the year."""
+    from planner.case.timeslices import read_hourly, representative_days, summary_lines, write_sheets_to
+
+    out_console, err_console = _consoles()
+    if out.suffix.lower() != ".xlsx" and out.exists():
+        err_console.print(f"[red]{out} exists: give an .xlsx file or a new folder for the CSV files[/]")
+        raise typer.Exit(2)
+    if out.suffix.lower() == ".xlsx":
+        _refuse_target(out, [hourly])
+    hourly_data = _load_hourly_or_exit(hourly, out_console)
+    try:
+        import tsam  # noqa: F401
+    except ImportError:
+        err_console.print("[red]planner timeslices needs tsam: pip install -e '.[timeslices]'[/]")
+        raise typer.Exit(2)
+    with err_console.status(f"choosing {days} representative days with tsam"):
+        sheets, accuracy = representative_days(hourly_data, days)
+    with _writing(out.parent if out.suffix else out):
+        written = write_sheets_to(sheets, out)
+    out_console.print(f"{days} representative days, {len(sheets['timeslices'])} slices, written to [bold]{written}[/]: "
+                      f"paste the sheets into a case (they name the regions and workloads of the file's columns).")
+    for line in summary_lines(accuracy):
+        out_console.print(f"  {line}")
+
+
+def _load_hourly_or_exit(path: Path, console):
+    from planner.case.timeslices import read_hourly
+    from planner.console import print_problems
+    from planner.case.problems import InputError
+
+    try:
+        return read_hourly(path)
+    except InputError as err:
+        print_problems(console, err.problems, f"{path}: input problems")
+        raise typer.Exit(2)
+
+
 def main() -> None:
     from planner import interrupt
 

@@ -219,3 +219,46 @@ def test_a_future_may_change_profiles_but_not_timeslices(tmp_path):
     with pytest.raises(InputError) as err:
         load_scenario(scenario)
     assert any("never timeslices" in p.message for p in err.value.problems)
+
+
+# ---- planner timeslices ------------------------------------------------------------------------
+
+def test_representative_days_from_the_hourly_sample_make_a_case_that_solves(tmp_path):
+    """The committed sample (inputs/hourly_sample.csv, from documented shapes) reduced to 2 days by
+    tsam: 48 slices whose hours add up to 8760, profiles that keep each column's yearly mean;
+    pasted into the example case (its gansu and its training work), the case reads and solves."""
+    import subprocess
+    import sys
+
+    import planner
+
+    sample = planner.EXAMPLE.parent / "hourly_sample.csv"
+    out = tmp_path / "slices"
+    result = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "timeslices", str(sample),
+                             "--days", "2", "--out", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "load-duration curve error" in result.stdout
+    sheets = read_csv_folder(out)
+    assert len(sheets["timeslices"]) == 48 and sum(sheets["timeslices"]["hours"]) == pytest.approx(8760)
+    weights = sheets["timeslices"].set_index("slice")["hours"] / 8760
+    gansu = sheets["profiles"].query("region == 'gansu'").set_index("slice")["green_factor"]
+    assert (gansu * weights).sum() == pytest.approx(1.0, rel=1e-3)   # the yearly mean kept
+    case = read_csv_folder(planner.EXAMPLE)
+    case["timeslices"] = sheets["timeslices"]
+    case["profiles"] = sheets["profiles"][sheets["profiles"]["region"].isin(case["regions"]["region"])]
+    case["workload_profiles"] = sheets["workload_profiles"][
+        sheets["workload_profiles"]["workload"].isin(case["workloads"]["workload"])]
+    solved = planner.solve(planner.load_case(case))
+    assert solved.optimal and len(solved.table("dispatch")) > 0
+
+
+def test_a_broken_hourly_file_is_exit_2_naming_the_column(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "hourly.csv"
+    bad.write_text("hour,gansu.sunshine\n" + "".join(f"{h},1\n" for h in range(8760)))
+    result = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "timeslices", str(bad),
+                             "--days", "2", "--out", str(tmp_path / "out.xlsx")], capture_output=True, text=True,
+                            env={**__import__("os").environ, "COLUMNS": "200"})
+    assert result.returncode == 2 and "gansu.sunshine" in result.stdout and "internal error" not in result.stdout

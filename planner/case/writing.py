@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.files import close_workbook
+from planner.files import MARK, MARK_KEY, close_workbook
 from planner.case.reading import WORKBOOK_SUFFIXES
 
 
@@ -26,6 +26,7 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         book = xlsxwriter.Workbook(str(path))
+        book.set_custom_property(MARK_KEY, MARK)   # written by the planner: a later write may replace it
         bold = book.add_format({"bold": True})
         for name, df in sheets.items():
             ws = book.add_worksheet(name)

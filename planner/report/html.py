@@ -379,6 +379,63 @@ def serving_section(run: StoredRun) -> str:
                     _figure_html(fig, "serving", 260 * rows + 80), "serving")
 
 
+WORKLOAD_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+
+
+def typical_day_section(run: StoredRun, year: int | None = None) -> str:
+    """With time slices: for one year and each zone, the IT load of each workload, green and grid
+    power bought and the power price across the slices of each representative day, so that a
+    planner sees shiftable work move into the green or cheap hours."""
+    d = run.tables.get("dispatch")
+    if d is None:
+        return ""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    d = _first_future(d)
+    if not len(d):
+        return _section("A typical day", "IT load, power and price by time slice.", _nothing("no dispatch rows"), "day")
+    year = int(year or d["year"].max())
+    d = d[d["year"] == year]
+    zones = run.tables["places"].set_index("region")["zone"].astype(object).where(
+        run.tables["places"].set_index("region")["zone"].notna(), "").astype(str)
+    d = d.assign(zone=d["region"].map(zones).fillna("").replace("", "no zone"))
+    slices = d.drop_duplicates("slice")[["day", "slice", "hours"]].reset_index(drop=True)
+    labels = [f"{r.day} · {r.slice}" for r in slices.itertuples()]
+    workloads = [c for c in d.columns if c.startswith("it_mw_")]
+    groups = sorted(d["zone"].unique())
+    cur = run.meta.get("currency", "")
+    fig = make_subplots(rows=len(groups), cols=1, shared_xaxes=True, subplot_titles=[f"{g}, {year}" for g in groups],
+                        specs=[[{"secondary_y": True}] for _ in groups], vertical_spacing=0.08)
+    for i, zone in enumerate(groups, start=1):
+        part = d[d["zone"] == zone].groupby("slice", sort=False).agg(
+            {**{w: "sum" for w in workloads}, "green_mw": "sum", "grid_mw": "sum", "it_mw": "sum"})
+        part = part.reindex(slices["slice"])
+        price = d[d["zone"] == zone].assign(weighted=lambda x: x["power_price"] * x["it_mw"].clip(lower=1e-9)) \
+            .groupby("slice", sort=False).agg(weighted=("weighted", "sum"), it=("it_mw", lambda v: v.clip(lower=1e-9).sum()))
+        price = (price["weighted"] / price["it"]).reindex(slices["slice"])
+        for k, w in enumerate(workloads):
+            fig.add_trace(go.Scatter(x=labels, y=part[w], stackgroup=f"it{i}", name=w[len("it_mw_"):],
+                                     line=dict(color=WORKLOAD_PALETTE[k % len(WORKLOAD_PALETTE)], width=0.5),
+                                     showlegend=(i == 1), legendgroup=w,
+                                     hovertemplate=f"{w[len('it_mw_'):]}: %{{y:,.1f}} MW<extra></extra>"), row=i, col=1)
+        for col, colour, label in (("green_mw", "#2ca02c", "green bought"), ("grid_mw", "#7f7f7f", "grid bought")):
+            fig.add_trace(go.Scatter(x=labels, y=part[col], name=label, mode="lines", showlegend=(i == 1), legendgroup=col,
+                                     line=dict(color=colour, width=2, dash="dot"),
+                                     hovertemplate=f"{label}: %{{y:,.1f}} MW<extra></extra>"), row=i, col=1)
+        fig.add_trace(go.Scatter(x=labels, y=price, name=f"power price ({cur}/MWh)", mode="lines+markers",
+                                 showlegend=(i == 1), legendgroup="price", line=dict(color="#d62728", width=1.5),
+                                 hovertemplate=f"price: %{{y:,.1f}} {cur}/MWh<extra></extra>"), row=i, col=1, secondary_y=True)
+        fig.update_yaxes(title_text="MW", row=i, col=1, secondary_y=False)
+        fig.update_yaxes(title_text=f"{cur}/MWh", row=i, col=1, secondary_y=True, showgrid=False)
+    fig.update_xaxes(tickangle=-60, tickfont=dict(size=9))
+    return _section(f"A typical day, {year}",
+                    "For each zone: the IT load of each workload (stacked), the green and grid power bought (dotted) and "
+                    "the marginal power price (right axis, weighted by IT load) across the slices of each representative "
+                    "day. Shiftable work moves into the green or cheap slices.",
+                    _figure_html(fig, "typical-day", 300 * len(groups) + 120), "day")
+
+
 def costs_section(run: StoredRun) -> str:
     import plotly.graph_objects as go
 
@@ -499,8 +556,8 @@ def write_report(run: StoredRun, path: str | Path, regret: tuple[pd.DataFrame, p
     meta = run.meta
     map_html, _lines = map_section(run)
     sections = [headline_section(run), map_html, racks_section(run), utilisation_section(run), energy_section(run),
-                serving_section(run), costs_section(run), futures_section(run, regret), risks_section(run),
-                prices_section(run)]
+                typical_day_section(run), serving_section(run), costs_section(run), futures_section(run, regret),
+                risks_section(run), prices_section(run)]
     title = f"planner: {meta.get('scenario', run.folder.name)}"
     sub = (f"Status {meta.get('status', '')} · objective {money(meta.get('objective', float('nan')), meta.get('currency', ''))} "
            f"· inputs {meta.get('inputs', '')}")
