@@ -178,3 +178,38 @@ def main(argv=None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def add_timeslices(folder: Path, days: int) -> Path:
+    """Give the CSV case in ``folder`` ``days`` representative days of 24 hourly slices (each day
+    standing for 365 / days days), with a solar-shaped green profile in every region (zero at
+    night, twice the average at noon, so the yearly mean is 1) and workload demand that peaks in
+    the evening for work with a latency limit and is flat and half shiftable for work without.
+    The shapes are for the benchmark's size, not a dataset."""
+    regions = pd.read_csv(folder / "regions.csv")
+    workloads = pd.read_csv(folder / "workloads.csv")
+    hours = np.arange(24)
+    sun = np.clip(np.sin((hours - 6) / 12 * np.pi), 0.0, None)
+    sun = sun / sun.mean()
+    evening = 1 + 0.4 * np.cos((hours - 21) / 24 * 2 * np.pi)
+    slices, profiles, demand = [], [], []
+    for d in range(days):
+        season = 1 + 0.2 * math.cos(2 * math.pi * d / days) if days > 1 else 1.0   # stronger and weaker sun, mean 1
+        for h in hours:
+            name = f"d{d:02d}h{h:02d}"
+            slices.append({"slice": name, "hours": 8760 / (24 * days), "day": f"d{d:02d}", "order": int(h)})
+            for r in regions["region"]:
+                profiles.append({"region": r, "slice": name, "green_factor": round(sun[h] * season, 6),
+                                 "grid_price_factor": round(1.2 if 17 <= h < 23 else (0.6 if 9 <= h < 17 else 1.0), 6)})
+            for w, limit in zip(workloads["workload"], workloads.get("max_latency_ms", [None] * len(workloads))):
+                demand.append({"workload": w, "slice": name,
+                               "demand_factor": round(float(evening[h]) if pd.notna(limit) else 1.0, 6)})
+    prof = pd.DataFrame(profiles)
+    # the mean of the grid price factor over the day is 1.0 exactly only by construction: rescale
+    prof["grid_price_factor"] = prof["grid_price_factor"] / prof.groupby("region")["grid_price_factor"].transform("mean")
+    pd.DataFrame(slices).to_csv(folder / "timeslices.csv", index=False)
+    prof.to_csv(folder / "profiles.csv", index=False)
+    pd.DataFrame(demand).to_csv(folder / "workload_profiles.csv", index=False)
+    workloads["shiftable"] = [0.0 if pd.notna(x) else 0.5 for x in workloads.get("max_latency_ms", [None] * len(workloads))]
+    workloads.to_csv(folder / "workloads.csv", index=False)
+    return folder
