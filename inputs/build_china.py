@@ -339,7 +339,7 @@ def policies() -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------
 # Scenarios (inputs/scenarios/*.yaml). Demand variants change each AI workload's growth rate
-# (to 2030 and after) and scale its demand year by year by the ratio of the two paths.
+# (to 2030 and after) with one `growth` change.
 LOW_GROWTH, HIGH_GROWTH = 0.5, 1.5   # growth rates x0.5 (low) and x1.5 (high) (A)
 AI_WORKLOADS = ("realtime", "interactive", "batch", "training")
 # Announced provincial projects forced in at least at these sizes (racks, kind min): the
@@ -368,19 +368,10 @@ PROVINCIAL_PLANS = [
 
 
 def demand_changes(multiple: float) -> list[dict]:
-    """Scale each AI workload's demand year by year onto a path whose growth rates are ``multiple``
-    times the base ones."""
-    changes = []
-    for w, _lat, _mwh, _gbps, start, g1, g2 in WORKLOADS:
-        if w not in AI_WORKLOADS:
-            continue
-        base = national_path(start, g1, g2)
-        other = national_path(start, g1 * multiple, g2 * multiple)
-        for year, b, o in zip(YEARS, base, other):
-            if year > YEARS[0]:
-                changes.append({"scale": {"sheet": "demand", "column": "ttok_per_day", "by": round(o / b, 4),
-                                          "where": {"workload": w, "year": year}}})
-    return changes
+    """Every AI workload's demand on a path whose year-on-year growth is ``multiple`` times the
+    base one (the scenario's `growth` change); the first year stays."""
+    return [{"growth": {"sheet": "demand", "column": "ttok_per_day", "by": multiple,
+                        "where": {"workload": list(AI_WORKLOADS)}}}]
 
 
 def scenarios() -> dict[str, dict]:

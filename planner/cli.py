@@ -106,6 +106,8 @@ def run(
     threads: Optional[int] = THREADS,
     time_limit: Optional[float] = TIME_LIMIT,
     solver_log: bool = typer.Option(False, "--solver-log", help="Stream the HiGHS log to the terminal."),
+    parquet: bool = typer.Option(False, "--parquet", help="Also write every table as Parquet (needs pyarrow: "
+                                                          "pip install -e '.[parquet]')."),
 ) -> None:
     """Solve each case and write results.xlsx, one CSV per table and run.json."""
     from planner.console import print_outcome, print_run_summary
@@ -115,6 +117,12 @@ def run(
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, threads, time_limit, crossover=crossover, presolve=presolve,
                               log_to_console=solver_log)
+    if parquet:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            err_console.print("[red]--parquet needs pyarrow: pip install -e '.[parquet]'[/]")
+            raise typer.Exit(2)
     paths = list(cases or [DEFAULT_CASE])
 
     def stages(label):
@@ -150,7 +158,7 @@ def run(
     for path, item in zip(paths, loaded):
         if not isinstance(item, RunOutcome):
             with stages(item.name) as progress:
-                item = _guarded(path, lambda: solve_and_publish(item, out, options, progress))
+                item = _guarded(path, lambda: solve_and_publish(item, out, options, progress, parquet=parquet))
         print_outcome(out_console, item)
         outcomes.append(item)
     if len(outcomes) > 1:

@@ -29,6 +29,7 @@ from planner.optimise.prepare import prepare
 from planner.case.problems import InputError, Problem
 from planner.report.html import regret_next_to, write_report
 from planner.results.tables import Results
+from planner.results.views import views
 from planner.results.store import StoredRun
 from planner.analysis.plans import without_planned_builds
 from planner.case.scenario import load_input
@@ -152,7 +153,7 @@ def refused(loaded: LoadedInput, message: str) -> RunOutcome:
 
 
 def solve_and_publish(loaded: LoadedInput, out_dir: str | Path, options: SolverOptions | None = None,
-                      progress: Callable[[str], None] = lambda stage: None) -> RunOutcome:
+                      progress: Callable[[str], None] = lambda stage: None, parquet: bool = False) -> RunOutcome:
     """Solve a loaded case and publish its results folder. A place the planner may not write to is
     refused before anything is solved (exit 2); a folder that cannot be written is exit 1."""
     out_dir = Path(out_dir)
@@ -166,7 +167,7 @@ def solve_and_publish(loaded: LoadedInput, out_dir: str | Path, options: SolverO
     except OSError as err:
         return _cannot_write(loaded, out_dir, err)
     try:
-        return _solve(loaded, out_dir, staging, options or SolverOptions(), progress)
+        return _solve(loaded, out_dir, staging, options or SolverOptions(), progress, parquet)
     except places.OutputRefused as err:
         return refused(loaded, str(err))
     except OSError as err:
@@ -204,6 +205,7 @@ class Run:
     information: dict | None = None
     notes: list[str] = field(default_factory=list)
     results: Results | None = None
+    parquet: bool = False            # also write every table as Parquet (pyarrow)
 
     def __post_init__(self):
         self.clock.lap("read", self.loaded.seconds["read"])
@@ -294,7 +296,7 @@ def write_folder(run: Run, folder: Path, out_dir: Path, progress: Callable[[str]
     progress("writing results")
     tables = run.results.tables()
     export.write_tables(export.for_files(tables, {"future": len(run.data.futures)}), folder,
-                        run.loaded.case.settings.currency)
+                        run.loaded.case.settings.currency, views=views(tables), parquet=run.parquet)
     meta = run_meta(run)
     progress("drawing the report")
     write_report(StoredRun(folder, meta, tables), folder / "report.html", regret=regret_next_to(out_dir, run.loaded.name))
@@ -305,8 +307,8 @@ def write_folder(run: Run, folder: Path, out_dir: Path, progress: Callable[[str]
 
 
 def _solve(loaded: LoadedInput, out_dir: Path, staging: Path, options: SolverOptions,
-           progress: Callable[[str], None]) -> RunOutcome:
-    run = Run(loaded, options)
+           progress: Callable[[str], None], parquet: bool = False) -> RunOutcome:
+    run = Run(loaded, options, parquet=parquet)
     case, name, path = loaded.case, loaded.name, loaded.path
     build(run, progress)
     # The model is millions of long-lived objects; left to the cycle collector, every full

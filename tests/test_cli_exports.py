@@ -14,6 +14,9 @@ from planner.results import export
 from planner.cli import app
 from planner.results.tables import TABLES
 from planner.case.writing import write_sheets
+from planner.run import run_case
+
+EXAMPLE_CASE = Path(__file__).resolve().parent.parent / "inputs" / "example"
 
 RUN_KEYS = {"scenario", "status", "objective", "costs", "inputs_sha256", "timings", "versions"}
 COSTS = {"rack_capex", "rack_fom", "optical", "hvdc", "energy", "unserved"}
@@ -123,20 +126,70 @@ def test_infeasible_policy_exits_1_and_writes_nothing(tmp_path):
 
 
 def test_results_workbook_is_formatted(tmp_path):
+    """Names in row 1 and data from row 2 (issue 15: a units row made pandas read every column as
+    text), units in the header notes and the units sheet, autofilter, print to the page width."""
     path = write(discount_case(), tmp_path / "in")
     assert run(path, "--out", tmp_path / "out").exit_code == 0
     book = openpyxl.load_workbook(tmp_path / "out" / "case" / "results.xlsx")
     cap = book["capacity"]
-    assert cap.freeze_panes == "A3"  # names and units stay in view
+    assert cap.freeze_panes == "A2"  # the names stay in view
     header = [c.value for c in cap[1]]
-    units = dict(zip(header, [c.value for c in cap[2]]))
     assert header[:3] == ["region", "zone", "year"]
-    assert units["racks_in_service"] == "racks" and units["it_mw"] == "MW"
+    assert cap.auto_filter.ref and cap.auto_filter.ref.startswith("A1")
+    assert cap.print_title_rows == "$1:$1" and cap.sheet_properties.pageSetUpPr.fitToPage
+    # one page wide (the default of fitToWidth, so unwritten), as many pages down as needed
+    assert cap.page_setup.fitToWidth in (None, 1) and int(cap.page_setup.fitToHeight) == 0
     col = header.index("utilization") + 1
-    assert cap.cell(row=3, column=col).number_format == "0.0%"
-    costs = book["costs"]
-    assert dict(zip([c.value for c in costs[1]], [c.value for c in costs[2]]))["cost"] == "USD/year"
+    assert cap.cell(row=2, column=col).number_format == "0.0%"
+    assert "racks" in cap.cell(row=1, column=header.index("racks_in_service") + 1).comment.text
+    units = pd.read_excel(tmp_path / "out" / "case" / "results.xlsx", sheet_name="units")
+    by = units.set_index(["table", "column"])["unit"]
+    assert by[("capacity", "racks_in_service")] == "racks" and by[("costs", "cost")] == "USD/year"
     assert cap.column_dimensions["A"].width >= len("region")
+
+
+def test_pandas_reads_every_workbook_sheet_as_numbers(tmp_path):
+    """pd.read_excel(path, sheet_name=None) with no arguments gives numeric columns (issue 15)."""
+    outcome = run_case(EXAMPLE_CASE, tmp_path / "out")
+    sheets = pd.read_excel(outcome.folder / "results.xlsx", sheet_name=None)
+    for name, df in sheets.items():
+        csv = outcome.folder / f"{name}.csv"
+        if not csv.is_file():
+            continue
+        ours = pd.read_csv(csv)
+        for col in ours.columns:
+            if pd.api.types.is_numeric_dtype(ours[col]) and ours[col].notna().any():
+                assert pd.api.types.is_numeric_dtype(df[col]), (name, col, df[col].dtype)
+    summary = openpyxl.load_workbook(outcome.folder / "results.xlsx")["summary"]
+    formats = {row[0].value: row[1].number_format for row in summary.iter_rows(min_row=2)}
+    assert "bn USD" in formats["objective"] and formats["demand_served_share"] == "0.0%"
+    assert formats["racks_built"] == "#,##0"
+
+
+def test_the_workbook_holds_pivots_of_the_plan(tmp_path):
+    """Racks in service region x year with zone subtotals; HVDC and optical by corridor, only
+    corridors that carry something."""
+    outcome = run_case(EXAMPLE_CASE, tmp_path / "out")
+    sheets = pd.read_excel(outcome.folder / "results.xlsx", sheet_name=None)
+    racks = sheets["racks_by_region"].set_index("region")
+    cap = outcome.results.capacity()
+    first = str(cap["year"].min())
+    east = cap[(cap["zone"] == "east") & (cap["year"] == cap["year"].min())]["racks_in_service"].sum()
+    assert racks.at["east (subtotal)", first] == pytest.approx(east)
+    assert racks.at["all regions", first] == pytest.approx(cap[cap["year"] == cap["year"].min()]["racks_in_service"].sum())
+    net = outcome.results.network()
+    used = net[(net["hvdc_forward_mw"] + net["hvdc_reverse_mw"]) > 1e-9][["from", "to"]].drop_duplicates()
+    assert len(sheets["hvdc_by_corridor"]) == len(used)
+
+
+def test_parquet_output_for_analysts(tmp_path):
+    path = write(discount_case(), tmp_path / "in")
+    assert run(path, "--out", tmp_path / "out", "--parquet").exit_code == 0
+    folder = tmp_path / "out" / "case"
+    for table in TABLES:
+        frame = pd.read_parquet(folder / f"{table}.parquet")
+        assert list(frame.columns) == list(pd.read_csv(folder / f"{table}.csv").columns)
+    assert pd.read_parquet(folder / "capacity.parquet")["racks_in_service"].dtype == float
 
 
 def test_several_cases_each_get_a_folder(tmp_path):

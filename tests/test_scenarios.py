@@ -59,6 +59,57 @@ def test_changes_with_where_are_applied_in_order(tmp_path):
     assert outcome.results.summary().set_index("item").at["objective", "value"] == pytest.approx(1_973_500)
 
 
+def _yearly_demand_case(tmp_path: Path) -> Path:
+    """Region a, workloads w and v, 2026-2029: w doubles every year (10, 20, 40, 80); v is flat."""
+    years = [2026, 2027, 2028, 2029]
+    demand = [dict(region="a", workload="w", year=y, ttok_per_day=10 * 2 ** i) for i, y in enumerate(years)]
+    demand += [dict(region="a", workload="v", year=y, ttok_per_day=5) for y in years]
+    workloads = [dict(workload="w", max_latency_ms=100, mwh_per_ttok=24, gbps_per_ttok=1),
+                 dict(workload="v", max_latency_ms=100, mwh_per_ttok=24, gbps_per_ttok=1)]
+    return write(sheets([region("a")], demand, workloads=workloads, settings={"end_year": 2029}), tmp_path)
+
+
+def test_growth_change_makes_demand_grow_half_as_fast(tmp_path):
+    """w grows 100 % a year; growth x0.5 makes it 50 %: 10, 15, 22.5, 33.75. v (0 % growth) and
+    the first year stay as they are."""
+    case = _yearly_demand_case(tmp_path)
+    path = scenario_file(tmp_path, {"name": "slow", "inputs": str(case), "changes": [
+        {"growth": {"sheet": "demand", "column": "ttok_per_day", "by": 0.5}}]})
+    d = load_scenario(path).case.demand.set_index(["workload", "year"])["ttok_per_day"]
+    assert [d[("w", y)] for y in (2026, 2027, 2028, 2029)] == pytest.approx([10, 15, 22.5, 33.75])
+    assert [d[("v", y)] for y in (2026, 2027, 2028, 2029)] == pytest.approx([5, 5, 5, 5])
+
+
+def test_scale_by_year_is_interpolated_and_flat_outside(tmp_path):
+    """by {2027: 1.0, 2029: 0.5}: 2026 takes 1.0 (flat before), 2028 halfway 0.75, 2029 0.5."""
+    case = _yearly_demand_case(tmp_path)
+    path = scenario_file(tmp_path, {"name": "ramp", "inputs": str(case), "changes": [
+        {"scale": {"sheet": "demand", "column": "ttok_per_day", "by": {2027: 1.0, 2029: 0.5},
+                   "where": {"workload": "w"}}}]})
+    d = load_scenario(path).case.demand.set_index(["workload", "year"])["ttok_per_day"]
+    assert [d[("w", y)] for y in (2026, 2027, 2028, 2029)] == pytest.approx([10, 20, 30, 40])
+    assert d[("v", 2029)] == 5
+
+
+def test_growth_and_yearly_factors_refused_where_they_mean_nothing(tmp_path):
+    case = _yearly_demand_case(tmp_path)
+    path = scenario_file(tmp_path, {"name": "bad", "inputs": str(case), "changes": [
+        {"growth": {"sheet": "regions", "column": "grid_price", "by": 0.5}},
+        {"scale": {"sheet": "settings", "key": "discount_rate", "by": {2027: 0.5}}},
+        {"growth": {"sheet": "demand", "column": "ttok_per_day", "by": -1}}]})
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    # a bad number is a schema error: reported before the changes are applied
+    assert {p.column for p in err.value.problems} == {"changes[2].growth.by"}
+    path = scenario_file(tmp_path, {"name": "bad2", "inputs": str(case), "changes": [
+        {"growth": {"sheet": "regions", "column": "grid_price", "by": 0.5}},
+        {"scale": {"sheet": "settings", "key": "discount_rate", "by": {2027: 0.5}}}]})
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    places = {p.column for p in err.value.problems}
+    assert {"changes[0].growth.sheet", "changes[1].scale.by"} <= places
+
+
 def test_bad_scenario_names_each_problem_by_its_path(tmp_path):
     case = write(sheets([region("a")], [dict(region="a", workload="w", year=2026, ttok_per_day=1)]), tmp_path)
     path = scenario_file(tmp_path, {"name": "bad", "inputs": str(case), "descripton": "typo", "changes": [

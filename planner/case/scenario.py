@@ -32,7 +32,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import pandas as pd
 import yaml
@@ -55,19 +55,43 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def _factor(v: float) -> float:
+    if not math.isfinite(v) or v < 0:
+        raise ValueError("must be a number >= 0")
+    return v
+
+
 class ScaleChange(_Strict):
+    """``by`` is one factor, or factors by year ({2030: 0.9, 2035: 0.7}) interpolated in between
+    and held flat before the first and after the last."""
     sheet: str
     column: Optional[str] = None
     key: Optional[str] = None
+    by: Union[float, dict[int, float]]
+    where: Optional[dict[str, Any]] = None
+
+    @field_validator("by")
+    @classmethod
+    def _finite(cls, v):
+        if isinstance(v, dict):
+            if not v:
+                raise ValueError("give at least one year: factor")
+            return {int(y): _factor(f) for y, f in sorted(v.items())}
+        return _factor(v)
+
+
+class GrowthChange(_Strict):
+    """Growth from year to year multiplied by ``by`` (0.5: demand grows half as fast), for each
+    row key (region, workload, ...) separately; the first year of each stays as it is."""
+    sheet: str
+    column: str
     by: float
     where: Optional[dict[str, Any]] = None
 
     @field_validator("by")
     @classmethod
     def _finite(cls, v: float) -> float:
-        if not math.isfinite(v) or v < 0:
-            raise ValueError("must be a number >= 0")
-        return v
+        return _factor(v)
 
 
 class SetChange(_Strict):
@@ -87,21 +111,22 @@ class Change(_Strict):
     scale: Optional[ScaleChange] = None
     set_: Optional[SetChange] = Field(None, alias="set")
     add: Optional[AddChange] = None
+    growth: Optional[GrowthChange] = None
 
     @model_validator(mode="after")
     def _exactly_one(self):
-        given = [k for k in ("scale", "set_", "add") if getattr(self, k) is not None]
+        given = [k for k in ("scale", "set_", "add", "growth") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("each change is exactly one of scale, set or add")
+            raise ValueError("each change is exactly one of scale, set, add or growth")
         return self
 
     @property
     def kind(self) -> str:
-        return "set" if self.set_ is not None else ("scale" if self.scale is not None else "add")
+        return next(k for k in ("set", "scale", "add", "growth") if getattr(self, "set_" if k == "set" else k) is not None)
 
     @property
     def spec(self):
-        return self.set_ or self.scale or self.add
+        return self.set_ or self.scale or self.add or self.growth
 
 
 class FutureSpec(_Strict):
@@ -450,6 +475,9 @@ def _after_changes(problems: list[Problem], touched: dict, where: str) -> list[P
 
 
 def _change_setting(checked: CheckedInput, kind: str, spec, where: str, path: str) -> list[Problem]:
+    if kind == "growth" or (kind == "scale" and isinstance(spec.by, dict)):
+        return [error(where, "a setting has one value, not one per year: give `by` as one number",
+                      column=f"{path}.{'sheet' if kind == 'growth' else 'by'}", value=spec.sheet)]
     key = spec.key or spec.column
     names = [c.name for c in SHEETS["settings"].columns]
     if key not in names:
@@ -533,11 +561,21 @@ def _change_column(checked: CheckedInput, kind: str, sheet, spec, where: str, pa
                         value=_short(spec.where))]
     for row in table.loc[mask, ROW]:
         checked.touched[(sheet.name, int(row))] = path
-    if kind == "scale":
+    if kind in ("scale", "growth"):
         if not col.numeric:
             return [error(where, f"cannot scale {spec.column}: it is not a number column", column=f"{path}.column",
                           value=spec.column)]
-        scaled = table.loc[mask, col.name].astype(float) * spec.by
+        yearly = kind == "growth" or isinstance(spec.by, dict)
+        if yearly and "year" not in table.columns:
+            return [error(where, f"{sheet.name} has no year column: give `by` as one number"
+                          if kind == "scale" else f"growth needs a sheet with a year column; {sheet.name} has none",
+                          column=f"{path}.{'by' if kind == 'scale' else 'sheet'}", value=sheet.name)]
+        if kind == "growth":
+            scaled = _slower_growth(table.loc[mask], col.name, [k for k in sheet.key if k != "year"], spec.by)
+        elif isinstance(spec.by, dict):
+            scaled = table.loc[mask, col.name].astype(float) * _by_year(spec.by, table.loc[mask, "year"])
+        else:
+            scaled = table.loc[mask, col.name].astype(float) * spec.by
         if col.kind.value == "year":
             return [error(where, f"cannot scale a year column ({spec.column})", column=f"{path}.column", value=spec.column)]
         bad = [x for x in scaled.dropna() if col.violates(x)]
@@ -557,6 +595,45 @@ def _change_column(checked: CheckedInput, kind: str, sheet, spec, where: str, pa
             return [error(where, f"{spec.column} is required and cannot be set blank", column=f"{path}.value")]
         table.loc[mask, col.name] = typed
     return []
+
+
+def _by_year(factors: dict[int, float], years: pd.Series) -> pd.Series:
+    """Factors given for some years, interpolated linearly between them, flat outside.
+
+    >>> _by_year({2030: 1.0, 2035: 0.5}, pd.Series([2026, 2030, 2032, 2035, 2040])).tolist()
+    [1.0, 1.0, 0.8, 0.5, 0.5]
+    """
+    import numpy as np
+
+    xs, ys = zip(*sorted(factors.items()))
+    return pd.Series(np.interp(years.astype(float), xs, ys), index=years.index)
+
+
+def _slower_growth(rows: pd.DataFrame, column: str, keys: list[str], by: float) -> pd.Series:
+    """Each key's series with its year-on-year growth multiplied by ``by``: v'(y) = v'(y-1) x
+    (1 + by x (v(y)/v(y-1) - 1)); the first year stays. A blank keeps its blank; a year after a
+    zero grows from zero as the original does (v'(y) = v(y) - v(y-1) scaled by ``by``).
+
+    >>> rows = pd.DataFrame({"w": ["a"] * 3, "year": [2026, 2027, 2028], "v": [100.0, 150.0, 225.0]})
+    >>> _slower_growth(rows, "v", ["w"], 0.5).tolist()
+    [100.0, 125.0, 156.25]
+    """
+    out = rows[column].astype(float).copy()
+    for _, group in rows.groupby(keys, sort=False, dropna=False) if keys else [(None, rows)]:
+        ordered = group.sort_values("year")
+        previous_old = previous_new = None
+        for index, value in ordered[column].astype(float).items():
+            if value != value:   # blank
+                continue
+            if previous_old is None:
+                new = value
+            elif previous_old > 0:
+                new = previous_new * (1 + by * (value / previous_old - 1))
+            else:
+                new = previous_new + by * (value - previous_old)
+            out[index] = max(0.0, new)
+            previous_old, previous_new = value, new
+    return out
 
 
 def _add_rows(checked: CheckedInput, sheet, spec: AddChange, where: str, path: str,

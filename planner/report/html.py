@@ -19,9 +19,9 @@ from planner.results.places import folder_name
 from planner.formatting import money
 from planner.results.store import StoredRun, headline, ranked_risks
 
-# Zones take colours in order of their mean longitude (west first), from a palette that keeps clear of
-# the blue-yellow-red scale of link use; regions without a zone are grey.
-ZONE_PALETTE = ("#ff7f0e", "#8c564b", "#1f77b4", "#2ca02c", "#9467bd", "#e377c2", "#bcbd22", "#17becf")
+# Zones take colours in order of their mean longitude (west first), from a cool palette (blues,
+# greens, purples) that keeps clear of the yellow-to-red scale of link use; no zone is grey.
+ZONE_PALETTE = ("#1f77b4", "#2ca02c", "#7b4fa6", "#17becf", "#393b79", "#637939", "#a55194", "#6baed6")
 NO_ZONE = "#7f7f7f"
 
 
@@ -29,7 +29,7 @@ def zone_colours(places: pd.DataFrame) -> dict[str, str]:
     """A colour per zone of the case, taken from the data (no zone names are built in).
 
     >>> zone_colours(pd.DataFrame({"zone": ["east", "west", "", "west"], "lon": [120.0, 95.0, 110.0, 100.0]}))
-    {'west': '#ff7f0e', 'east': '#8c564b', '': '#7f7f7f'}
+    {'west': '#1f77b4', 'east': '#2ca02c', '': '#7f7f7f'}
     """
     zone = places["zone"].astype(object).where(places["zone"].notna(), "").astype(str)
     zones = places.assign(zone=zone).groupby("zone")["lon"].mean().sort_values()
@@ -57,12 +57,20 @@ window.addEventListener('load', function () {
   var rendered = 0;
   plots.forEach(function (p) { if (p._fullLayout && p.querySelector('.main-svg')) { rendered += 1; } });
   var map = document.getElementById('map');
-  var lines = 0;
-  if (map && map.data) { map.data.forEach(function (t) { if (t.meta === 'corridor') { lines += 1; } }); }
+  var lines = 0, outline = 0, arrows = 0;
+  if (map && map.data) {
+    map.data.forEach(function (t) {
+      if (t.meta === 'corridor') { lines += 1; }
+      if (t.meta === 'outline') { outline += t.x.filter(function (v) { return v !== null; }).length; }
+    });
+    arrows = map.querySelectorAll('.annotation-arrow-g').length;
+  }
   var check = document.getElementById('report-check');
   check.setAttribute('data-charts', String(plots.length));
   check.setAttribute('data-rendered', String(rendered));
   check.setAttribute('data-map-lines', String(lines));
+  check.setAttribute('data-outline-points', String(outline));
+  check.setAttribute('data-map-arrows', String(arrows));
   check.setAttribute('data-errors', JSON.stringify(window.__reportErrors));
   check.setAttribute('data-done', 'yes');
 });
@@ -187,11 +195,70 @@ def headline_section(run: StoredRun) -> str:
                     "overcapacity risks by annual cost.", body, "headline")
 
 
+def display_names(places: pd.DataFrame) -> dict[str, str]:
+    """Region id -> the name a reader knows (the ``name`` column without its bracketed detail).
+
+    >>> display_names(pd.DataFrame({"region": ["inner_mongolia", "x"], "name": ["Inner Mongolia (Ulanqab)", None]}))
+    {'inner_mongolia': 'Inner Mongolia', 'x': 'x'}
+    """
+    names = places["name"] if "name" in places.columns else pd.Series([None] * len(places), index=places.index)
+    return {str(r): (str(n).split(" (")[0].strip() or str(r)) if isinstance(n, str) and n.strip() else str(r)
+            for r, n in zip(places["region"], names)}
+
+
+# Link use is warm (yellow to dark red); zones take cool colours, so neither reads as the other.
+LINK_USE_SCALE = [[0.0, "#fed976"], [0.5, "#fd8d3c"], [1.0, "#bd0026"]]
+MAP_LABELS = 10   # regions named on the map; the rest on hover
+
+
+def _link_colour(u: float) -> str:
+    """The colour of a corridor used to the fraction ``u`` on LINK_USE_SCALE.
+
+    >>> _link_colour(0.0), _link_colour(1.0), _link_colour(float("nan"))
+    ('rgb(254,217,118)', 'rgb(189,0,38)', 'rgb(254,217,118)')
+    """
+    u = 0.0 if u != u else max(0.0, min(1.0, float(u)))
+    stops = [(x, tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))) for x, c in LINK_USE_SCALE]
+    for (x0, c0), (x1, c1) in zip(stops, stops[1:]):
+        if u <= x1:
+            f = (u - x0) / (x1 - x0)
+            return "rgb({},{},{})".format(*(round(a + (b - a) * f) for a, b in zip(c0, c1)))
+    return "rgb({},{},{})".format(*stops[-1][1])
+
+
+def _outline_trace(places: pd.DataFrame):
+    """The bundled province outline as one filled trace, when the case's regions lie in it."""
+    import plotly.graph_objects as go
+
+    from planner.report import outline
+
+    if not len(places) or not outline.covers(places["lon"], places["lat"]):
+        return None
+    xs: list = []
+    ys: list = []
+    for rings in outline.provinces().values():
+        for ring in rings:
+            xs += [p[0] for p in ring] + [ring[0][0], None]
+            ys += [p[1] for p in ring] + [ring[0][1], None]
+    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor="#f2f2ee", meta="outline",
+                      line=dict(color="#bdbdb5", width=0.7), hoverinfo="skip", showlegend=False)
+
+
+def _arrow(fig, a, b, colour: str) -> None:
+    """An arrowhead at the middle of the line a -> b, pointing the way the flow goes."""
+    f0, f1 = 0.42, 0.58
+    fig.add_annotation(x=a["lon"] + f1 * (b["lon"] - a["lon"]), y=a["lat"] + f1 * (b["lat"] - a["lat"]),
+                       ax=a["lon"] + f0 * (b["lon"] - a["lon"]), ay=a["lat"] + f0 * (b["lat"] - a["lat"]),
+                       xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
+                       arrowhead=2, arrowsize=1.4, arrowwidth=2, arrowcolor=colour, name="flow")
+
+
 def map_section(run: StoredRun) -> tuple[str, int]:
     import plotly.graph_objects as go
 
     t = run.tables
     places = t["places"].set_index("region")
+    names = display_names(t["places"])
     colours = zone_colours(t["places"])
     cap = _first_future(t["capacity"])
     net = _first_future(t["network"])
@@ -200,67 +267,80 @@ def map_section(run: StoredRun) -> tuple[str, int]:
     built = cap.groupby("region")["racks_built"].sum()
     net_last = net[net["year"] == last] if len(net) else net
     fig = go.Figure()
+    shape = _outline_trace(t["places"])
+    if shape is not None:
+        fig.add_trace(shape)
     lines = 0
-    colour = _utilisation_colour
     if len(net_last):
         hvdc = net_last[net_last["hvdc_in_service_gw"] > 1e-6]
         optical = net_last[(net_last["optical_forward_tbps"] + net_last["optical_reverse_tbps"]) > 1e-9]
         top_gw = float(hvdc["hvdc_in_service_gw"].max()) if len(hvdc) else 1.0
         for r in optical.to_dict("records"):
+            # work travels from the users' region to where it is served: the larger direction shows
             a, b = places.loc[r["from"]], places.loc[r["to"]]
+            forward = r["optical_forward_tbps"] >= r["optical_reverse_tbps"]
+            src, dst = (r["from"], r["to"]) if forward else (r["to"], r["from"])
+            colour = _link_colour(r["optical_utilization"])
             fig.add_trace(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
                                      line=dict(width=1 + 3 * min(1.0, math.log10(1 + r["optical_in_service_tbps"]) / 3),
-                                               color=colour(r["optical_utilization"]), dash="dot"),
-                                     hovertemplate=(f"optical {r['from']}–{r['to']}: {r['optical_in_service_tbps']:,.3g} Tbps, "
+                                               color=colour, dash="dot"),
+                                     hovertemplate=(f"optical {html.escape(names[src])} → {html.escape(names[dst])}: "
+                                                    f"{r['optical_in_service_tbps']:,.3g} Tbps, "
                                                     f"{r['optical_utilization']:.1%} used<extra></extra>"), showlegend=False))
+            _arrow(fig, places.loc[src], places.loc[dst], colour)
             lines += 1
         for r in hvdc.to_dict("records"):
             a, b = places.loc[r["from"]], places.loc[r["to"]]
+            forward = r["hvdc_forward_mw"] >= r["hvdc_reverse_mw"]
+            src, dst = (r["from"], r["to"]) if forward else (r["to"], r["from"])
+            net_mw = abs(r["hvdc_forward_mw"] - r["hvdc_reverse_mw"])
+            colour = _link_colour(r["hvdc_utilization"])
             fig.add_trace(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
-                                     line=dict(width=2 + 10 * r["hvdc_in_service_gw"] / top_gw,
-                                               color=colour(r["hvdc_utilization"])),
-                                     hovertemplate=(f"HVDC {r['from']}–{r['to']}: {r['hvdc_in_service_gw']:,.2f} GW, "
-                                                    f"{r['hvdc_utilization']:.0%} used<extra></extra>"), showlegend=False))
+                                     line=dict(width=2 + 10 * r["hvdc_in_service_gw"] / top_gw, color=colour),
+                                     hovertemplate=(f"HVDC {html.escape(names[src])} → {html.escape(names[dst])}: "
+                                                    f"{r['hvdc_in_service_gw']:,.2f} GW in service, {net_mw:,.0f} MW "
+                                                    f"net on average, {r['hvdc_utilization']:.0%} used<extra></extra>"),
+                                     showlegend=False))
+            if net_mw > 1e-6:
+                _arrow(fig, places.loc[src], places.loc[dst], colour)
             lines += 1
     racks = cap_last["racks_in_service"].reindex(places.index).fillna(0.0)
     size = 8 + 40 * (racks / max(racks.max(), 1.0)) ** 0.5
+    labelled = set(racks[racks > 0].sort_values(ascending=False).index[:MAP_LABELS])
     for zone, group in places.groupby(places["zone"].fillna(""), sort=True):
         idx = group.index
         fig.add_trace(go.Scatter(
             x=group["lon"], y=group["lat"], mode="markers+text", name=f"{zone or 'no zone'} racks",
-            text=[str(n).split(" (")[0] for n in group["name"]], textposition="top center", textfont=dict(size=10),
-            marker=dict(size=size[idx], color=colours.get(zone, NO_ZONE), opacity=0.8, line=dict(width=1, color="white")),
-            customdata=list(zip(racks[idx], built.reindex(idx).fillna(0.0), cap_last["utilization"].reindex(idx).fillna(0.0))),
-            hovertemplate="%{text}: %{customdata[0]:,.0f} racks in service in " + str(last) +
-                          ", %{customdata[1]:,.0f} built, %{customdata[2]:.0%} used<extra></extra>"))
-    for name, dash in (("HVDC in service (width: GW)", "solid"), ("optical carrying work (width: Tbps)", "dot")):
+            text=[names[r] if r in labelled else "" for r in idx], textposition="top center",
+            textfont=dict(size=11, color="#222"),
+            marker=dict(size=size[idx], color=colours.get(zone, NO_ZONE), opacity=0.85, line=dict(width=1, color="white")),
+            customdata=list(zip([names[r] for r in idx], racks[idx], built.reindex(idx).fillna(0.0),
+                                cap_last["utilization"].reindex(idx).fillna(0.0))),
+            hovertemplate="%{customdata[0]}: %{customdata[1]:,.0f} racks in service in " + str(last) +
+                          ", %{customdata[2]:,.0f} built, %{customdata[3]:.0%} used<extra></extra>"))
+    for name, dash in (("HVDC in service (width: GW; arrow: net flow)", "solid"),
+                       ("optical carrying work (width: Tbps; arrow: users → servers)", "dot")):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color="#555", dash=dash, width=3)))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="utilisation", showlegend=False,
-                             marker=dict(colorscale=UTILISATION_SCALE, cmin=0, cmax=1, color=[0],
-                                         colorbar=dict(title="corridor use", tickformat=".0%", len=0.6))))
-    fig.update_xaxes(title="longitude", range=_extent(places["lon"]), showgrid=False)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="link use", showlegend=False,
+                             marker=dict(colorscale=LINK_USE_SCALE, cmin=0, cmax=1, color=[0],
+                                         colorbar=dict(title="link use", tickformat=".0%", len=0.6))))
+    lon, lat = places["lon"], places["lat"]
+    if shape is not None:   # the whole country in view, not only the case's regions
+        lon = pd.concat([lon, pd.Series([v for v in shape.x if v is not None])])
+        lat = pd.concat([lat, pd.Series([v for v in shape.y if v is not None])])
+    fig.update_xaxes(title="longitude", range=_extent(lon, 0.02), showgrid=False, zeroline=False)
     middle = float(places["lat"].mean()) if len(places) else 0.0
-    fig.update_yaxes(title="latitude", range=_extent(places["lat"]), scaleanchor="x",
-                     scaleratio=1 / max(0.2, math.cos(math.radians(middle))),
-                     showgrid=False)
-    what = (f"Regions sized by racks in service in {last}, coloured by zone; HVDC corridors in service (solid, width by "
-            f"GW) and optical corridors carrying remote work (dotted, width by Tbps), coloured by how much of their "
-            f"capacity is used in {last}. Hover for figures.")
+    fig.update_yaxes(title="latitude", range=_extent(lat, 0.02), scaleanchor="x",
+                     scaleratio=1 / max(0.2, math.cos(math.radians(middle))), showgrid=False, zeroline=False)
+    what = (f"Regions sized by racks in service in {last}, coloured by zone (the {MAP_LABELS} largest named, the rest on "
+            f"hover); HVDC corridors in service (solid, width by GW, arrow the way the power flows on net) and optical "
+            f"corridors carrying remote work (dotted, width by Tbps, arrow from the users to the servers), coloured "
+            f"yellow to red by how much of their capacity is used in {last}.")
+    if shape is not None:
+        from planner.report.outline import SOURCE
+        what += f" {SOURCE}."
     return _section("Where racks go, what moves as electrons and what as bits", what,
-                    _figure_html(fig, "map", 640), "map"), lines
-
-
-UTILISATION_SCALE = [[0.0, "#4575b4"], [0.5, "#fee090"], [1.0, "#d73027"]]
-
-
-def _utilisation_colour(u: float) -> str:
-    u = 0.0 if u != u else max(0.0, min(1.0, float(u)))
-    stops = [(0.0, (69, 117, 180)), (0.5, (254, 224, 144)), (1.0, (215, 48, 39))]
-    for (x0, c0), (x1, c1) in zip(stops, stops[1:]):
-        if u <= x1:
-            f = (u - x0) / (x1 - x0)
-            return "rgb({},{},{})".format(*(round(a + (b - a) * f) for a, b in zip(c0, c1)))
-    return "rgb(215,48,39)"
+                    _figure_html(fig, "map", 680), "map"), lines
 
 
 def racks_section(run: StoredRun) -> str:

@@ -30,11 +30,26 @@ def for_files(tables: dict[str, pd.DataFrame], dimensions: dict[str, int]) -> di
 DIMENSIONS_BY_NAME = {d.name: d for d in DIMENSIONS}
 
 
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str, workbook: str = "results.xlsx") -> None:
-    """Each table as CSV, and all of them as sheets of one workbook."""
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, currency: str, workbook: str = "results.xlsx",
+                 views: dict[str, pd.DataFrame] | None = None, parquet: bool = False) -> None:
+    """Each table as CSV (and as Parquet when asked), and all of them as sheets of one workbook,
+    with the views (pivots of the plan) in the workbook only."""
     for name, df in tables.items():
         df.to_csv(folder / f"{name}.csv", index=False)
-    write_workbook(tables, folder / workbook, currency)
+        if parquet:
+            _columnar(df).to_parquet(folder / f"{name}.parquet", index=False)
+    write_workbook(tables, folder / workbook, currency, views)
+
+
+def _columnar(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns of one type for Parquet: a column mixing text and numbers (the summary's values) as text."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            kinds = {type(v) for v in out[col].dropna()}
+            if len(kinds) > 1 or (kinds and not kinds <= {str}):
+                out[col] = out[col].map(lambda v: v if v is None or (isinstance(v, float) and v != v) else str(v))
+    return out
 
 
 def write_run_json(meta: dict, folder: Path) -> None:
@@ -101,33 +116,79 @@ def _shown_width(values: pd.Series, fmt: str | None) -> int:
     return max([len(t) for t in texts] + [0])
 
 
-def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str) -> None:
+def _money_format(value: float, currency: str) -> str:
+    """An Excel number format that shows money at a readable scale (the cell keeps the number)."""
+    size = abs(value) if isinstance(value, (int, float)) and value == value else 0.0
+    if size >= 1e9:
+        return f'#,##0.00,,," bn {currency}"'
+    if size >= 1e6:
+        return f'#,##0.0,," M {currency}"'
+    return f'#,##0 "{currency}"'
+
+
+def _summary_format(unit: str, value, currency: str) -> str | None:
+    if unit == "fraction":
+        return "0.0%"
+    if unit.startswith(currency) or unit.startswith(CUR):
+        return _money_format(value, currency)
+    if unit in ("racks",):
+        return "#,##0"
+    if unit in ("GW", "Tbps"):
+        return "#,##0.00"
+    return None
+
+
+def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str,
+                   views: dict[str, pd.DataFrame] | None = None) -> None:
+    """Every table as a sheet, with its header in row 1 (so that ``pandas.read_excel`` and Excel
+    tables read numbers as numbers), an autofilter, the units in the header notes and in a
+    ``units`` sheet, number formats by unit, and print set to the page width with the header
+    repeated; ``views`` (pivots of the plan) follow the tables."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     book.set_custom_property(MARK_KEY, MARK)   # so that a later run knows it may replace this file
     header = book.add_format({"bold": True, "bg_color": "#DCE6F1", "bottom": 1, "text_wrap": False})
-    units_fmt = book.add_format({"italic": True, "font_color": "#595959", "bottom": 1})
     formats: dict[str, object] = {}
-    for name, df in tables.items():
-        sheet = book.add_worksheet(name)
+
+    def fmt(code):
+        return formats.setdefault(code, book.add_format({"num_format": code})) if code else None
+
+    units = []
+    for name, df in {**tables, **(views or {})}.items():
+        sheet = book.add_worksheet(name[:31])
         for j, col in enumerate(df.columns):
             c = unit_of(name, col)
             unit = c.unit.replace(CUR, currency)
-            sheet.write(0, j, col, header)
-            sheet.write(1, j, unit, units_fmt)
+            sheet.write(0, j, str(col), header)
+            units.append((name, str(col), unit, c.doc))
             if c.doc:
                 sheet.write_comment(0, j, f"{c.doc}" + (f" [{unit}]" if unit else ""))
             fmt_code = _number_format(c.unit)
-            fmt = None
-            if fmt_code:
-                fmt = formats.setdefault(fmt_code, book.add_format({"num_format": fmt_code}))
             values = df[col]
-            width = max(len(col), len(unit), _shown_width(values, fmt_code)) + 2
-            sheet.set_column(j, j, min(width, 60), fmt)
+            width = max(len(str(col)) + 2, len(unit), _shown_width(values, fmt_code)) + 2
+            sheet.set_column(j, j, min(width, 60), fmt(fmt_code))
             cells = [None if (isinstance(v, float) and v != v) else v for v in values.tolist()]
-            sheet.write_column(2, j, cells)
-        sheet.freeze_panes(2, 0)  # names and units stay in view
+            sheet.write_column(1, j, cells)
+        if name == "summary" and {"value", "unit"} <= set(df.columns):
+            value_col = list(df.columns).index("value")
+            for i, (v, unit) in enumerate(zip(df["value"], df["unit"]), start=1):
+                if isinstance(v, (int, float)) and v == v:
+                    sheet.write_number(i, value_col, float(v), fmt(_summary_format(str(unit), v, currency)))
+        sheet.freeze_panes(1, 0)   # the names stay in view
+        sheet.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)   # the width of one page, as many pages down as needed
+        sheet.repeat_rows(0)
+    sheet = book.add_worksheet("units")
+    for j, title in enumerate(("table", "column", "unit", "meaning")):
+        sheet.write(0, j, title, header)
+    for i, row in enumerate(units, start=1):
+        sheet.write_row(i, 0, row)
+    for j, width in enumerate((20, 30, 28, 90)):
+        sheet.set_column(j, j, width)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(units), 1), 3)
     close_workbook(book)
 
 

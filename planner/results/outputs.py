@@ -278,10 +278,24 @@ RUN_JSON: tuple[Col, ...] = (
     Col("written_by", "", "the planner's mark: a folder it may replace"),
 )
 
+# Views of the plan in the workbook only (planner/results/views.py); ``{year}`` is one column a year.
+VIEWS: dict[str, tuple[Col, ...]] = {
+    "racks_by_region": (Col("zone", "", "zone"), Col("region", "", "region (display name), a zone's subtotal, or all"),
+                        Col("{year}", "racks", "racks in service in the model period starting that year")),
+    "occupancy_by_region": (Col("zone", "", "zone"), Col("region", "", "region (display name)"),
+                            Col("{year}", "fraction", "server MW / shell MW")),
+    "hvdc_by_corridor": (Col("corridor", "", "corridor (display names)"), Col("from", "id", "one end"),
+                         Col("to", "id", "other end"), Col("{year}", "GW", "HVDC in service")),
+    "optical_by_corridor": (Col("corridor", "", "corridor (display names)"), Col("from", "id", "one end"),
+                            Col("to", "id", "other end"), Col("{year}", "Tbps", "optical in service")),
+    "units": (Col("table", "", "sheet or CSV file"), Col("column", "", "column"), Col("unit", "", "its unit"),
+              Col("meaning", "", "what it holds")),
+}
+
 # Every table a folder of the planner may hold, by file name (without .csv).
 OUTPUT_TABLES: dict[str, tuple[Col, ...]] = {
     **TABLE_COLUMNS, "stress": STRESS, "regret": REGRET, "plans": REGRET_PLANS, "sweep": SWEEP,
-    "comparison": COMPARISON,
+    "comparison": COMPARISON, **VIEWS,
 }
 
 
