@@ -380,7 +380,7 @@ def scenarios() -> dict[str, dict]:
     return {
         "base": {"name": "base", "inputs": case, "description":
                  "The national case as documented in inputs/SOURCES.md: today's network, the programme's policies, "
-                 "no provincial plans forced in."},
+                 "no provincial plans forced in.", "low_demand": "low_demand.yaml"},
         "low_demand": {"name": "low_demand", "inputs": case, "description":
                        "AI demand grows half as fast as in the base case (growth rates x0.5 for every AI workload); "
                        "conventional IT as in the base case.", "changes": low},

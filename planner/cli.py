@@ -308,11 +308,14 @@ def stress(
     with err_console.status("stress test") as status:
         table = stress_test(plan, loaded, options,
                             progress=lambda name: status.update(f"living plan {plan.name} in {name}…"))
+    from planner.report.html import write_stress_report
+    from planner.run import shown_path
+
     currency = loaded[0][1].settings.currency
+    meta = {"plan": plan.name, "plan_folder": shown_path(plan_dir), "scenarios": [shown_path(p) for p in scenarios]}
     with _writing(out):
-        folder = publish_tables(out, name, {"stress": table}, currency,
-                                {"plan": plan.name, "plan_folder": str(plan_dir),
-                                 "scenarios": [str(p) for p in scenarios]}, workbook="stress.xlsx")
+        folder = publish_tables(out, name, {"stress": table}, currency, meta, workbook="stress.xlsx",
+                                page=lambda f: write_stress_report(table, meta, currency, f / "report.html"))
     print_stress(out_console, plan.name, table, currency, folder)
     raise typer.Exit(0 if (table["status"] == "optimal").all() else 1)
 
@@ -341,10 +344,15 @@ def regret(
     data = prepare(case, futures)
     with err_console.status("regret") as status:
         table = regret_table(data, options, progress=lambda stage: status.update(f"{case.name}: {stage}…"))
+    from planner.report.html import write_regret_report
+
+    meta = {"scenario": case.name, "minimax_regret_plan": table.minimax, "best_cost_per_future": table.best}
+    currency = case.settings.currency
     with _writing(out):
-        folder = publish_tables(out, name, {"regret": table.cells, "plans": table.plans},
-                                case.settings.currency, {"scenario": case.name, "minimax_regret_plan": table.minimax,
-                                                         "best_cost_per_future": table.best}, workbook="regret.xlsx")
+        folder = publish_tables(out, name, {"regret": table.cells, "plans": table.plans}, currency, meta,
+                                workbook="regret.xlsx",
+                                page=lambda f: write_regret_report(table.cells, table.plans, meta, currency,
+                                                                   f / "report.html"))
     print_regret(out_console, case.name, table, case.settings.currency, folder)
 
 

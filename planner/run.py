@@ -31,8 +31,8 @@ from planner.report.html import regret_next_to, write_report
 from planner.results.tables import Results
 from planner.results.views import views
 from planner.results.store import StoredRun
-from planner.analysis.plans import without_planned_builds
-from planner.case.scenario import load_input
+from planner.analysis.plans import plan_of, without_planned_builds
+from planner.case.scenario import is_scenario, load_input, load_scenario, low_demand_of
 from planner.analysis.stochastic import solve_plan, value_of_information
 from planner.optimise.solver import SolverOptions, objective_value, solve
 
@@ -119,22 +119,33 @@ class LoadedInput:
     futures: list | None
     inputs: list[Path]               # every file or folder the run reads (a scenario and its case)
     seconds: dict[str, float]        # read, check
+    low_demand: tuple | None = None  # (name, case, futures) of the scenario's low-demand variant
 
 
 def load_for_run(path: str | Path, name: str | None = None) -> LoadedInput | RunOutcome:
     """Read and check one case for a run; a RunOutcome (exit 2) when the input has errors."""
     path = Path(path)
     started = time.perf_counter()
+    low = None
     try:
-        case, futures = load_input(path)
+        if is_scenario(path):
+            scenario = load_scenario(path)
+            case, futures = scenario.case, scenario.futures
+            other = low_demand_of(scenario.spec, path) if not futures else None
+            if other is not None:
+                variant = load_scenario(other)
+                low = (variant.name, variant.case, variant.futures)
+        else:
+            case, futures = load_input(path)
     except InputError as err:
         return RunOutcome(name or path.name, path, "input_error", EXIT_BAD_INPUT,
                           f"{len([p for p in err.problems if p.is_error])} input error(s); nothing was solved or written",
                           problems=err.problems)
     loaded = time.perf_counter() - started
     name = name or case.name
-    return LoadedInput(path, name, places.folder_name(name), case, futures, sorted({path, Path(case.path)}),
-                       {"read": case.read_seconds, "check": loaded - case.read_seconds})
+    inputs = {path, Path(case.path)} | ({Path(low[1].path)} if low else set())
+    return LoadedInput(path, name, places.folder_name(name), case, futures, sorted(inputs),
+                       {"read": case.read_seconds, "check": loaded - case.read_seconds}, low)
 
 
 def run_case(path: str | Path, out_dir: str | Path = "outputs", options: SolverOptions | None = None,
@@ -203,6 +214,7 @@ class Run:
     free_plan: object = None
     free_cost: float | None = None
     information: dict | None = None
+    low_demand: dict | None = None   # the plan lived in the low-demand variant (stress test)
     notes: list[str] = field(default_factory=list)
     results: Results | None = None
     parquet: bool = False            # also write every table as Parquet (pyarrow)
@@ -248,6 +260,10 @@ def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None) -> R
     progress("checking whether policies leave demand unserved")
     run.notes = policies_forcing_unserved(data, run.model, quiet, live=run.solution.live)
     run.solution.live = None   # release HiGHS's copy of the LP before the tables are made
+    if run.loaded.low_demand is not None and not data.stochastic:
+        name = run.loaded.low_demand[0]
+        progress(f"living the plan in {name} (demand comes in low)")
+        run.low_demand = low_demand_test(plan_of(run.model, run.loaded.name), run.loaded.low_demand, quiet)
     run.clock.lap("analysis")
     return run
 
@@ -273,7 +289,8 @@ def run_meta(run: Run) -> dict:
         "costs": results.cost_by_component(),
         "stages": _stages(results),
         **({"futures": {f: p for f, p in data.futures.items()}, "value_of_information": info} if info else {}),
-        "inputs": str(run.loaded.path),
+        **({"low_demand": run.low_demand} if run.low_demand else {}),
+        "inputs": shown_path(run.loaded.path),
         "inputs_sha256": case.sha256,
         "settings": {k: case.settings[k] for k in ("start_year", "end_year", "year_step", "discount_rate",
                                                   "rack_kw", "max_utilization", "min_utilization", "currency")
@@ -339,6 +356,28 @@ def _kept_out_of_gc():
         yield
     finally:
         gc.unfreeze()
+
+
+def shown_path(path: Path) -> str:
+    """A path as a report may show it: relative to the working folder (never a machine's
+    absolute path); a path elsewhere keeps only the steps up from the working folder or, on
+    another drive, its name."""
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path.cwd())).as_posix()
+    except ValueError:   # another drive (Windows)
+        return Path(path).name
+
+
+def low_demand_test(plan, variant: tuple, options: SolverOptions) -> dict:
+    """The plan lived in the low-demand variant: its cost, what it serves and leaves idle."""
+    from planner.analysis.robustness import stress
+
+    table = stress(plan, [variant], options)
+    row = table.iloc[0].to_dict()
+    if row["status"] != "optimal":
+        return {"scenario": variant[0], "status": row["status"], "reason": row.get("reason", "")}
+    keys = ("total_cost", "demand_served_share", "mean_utilization", "idle_rack_years", "idle_cost_sum")
+    return {"scenario": variant[0], "status": "optimal", **{k: float(row[k]) for k in keys}}
 
 
 def _stages(results: Results) -> dict[str, float]:

@@ -64,6 +64,9 @@ def test_bundled_report_renders_offline(bundled_runs, tmp_path, name):
     assert json.loads(check["data-errors"].replace("&quot;", '"')) == []
     assert int(check["data-charts"]) >= 8 and check["data-rendered"] == check["data-charts"]
     assert int(check["data-map-lines"]) == corridors_in_use(folder) > 0
+    # the bundled outline is drawn (31 provinces, thousands of points) and flows carry arrows
+    assert int(check["data-outline-points"]) > 1000
+    assert 0 < int(check["data-map-arrows"]) <= int(check["data-map-lines"])
     if name == "uncertain_demand":
         assert "Futures" in page.read_text() and int(check["data-charts"]) >= 9
 
@@ -77,10 +80,41 @@ def test_report_command_and_comparison(bundled_runs, tmp_path):
     many = CliRunner().invoke(app, ["report", *map(str, folders), "--out", str(tmp_path / "compare.html")])
     assert many.exit_code == 0, many.output
     check = browse(tmp_path / "compare.html", tmp_path / "b", SHOTS / "comparison.png")
-    assert int(check["data-charts"]) == 4 and check["data-rendered"] == "4"
+    # cost, difference from the first run, racks by zone, racks by region, network (one unit per
+    # chart) and overcapacity
+    assert int(check["data-charts"]) == 6 and check["data-rendered"] == "6"
     text = (tmp_path / "compare.html").read_text()
+    assert "Difference from base" in text and "low_demand − base" in text and "Inner Mongolia" in text
     for name in ("base", "low_demand", "deterministic_network"):
         assert name in text
+
+
+def test_stress_page_renders(bundled_runs, tmp_path):
+    """`planner stress` writes a page next to its tables; it opens with its chart and no error."""
+    base = bundled_runs["base"][2]
+    low = ROOT / "inputs" / "scenarios" / "low_demand.yaml"
+    result = CliRunner().invoke(app, ["stress", str(base), str(low), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "stress_base" / "report.html"
+    check = browse(page, tmp_path / "s")
+    assert json.loads(check["data-errors"].replace("&quot;", '"')) == [] and check["data-rendered"] == "1"
+    assert "low_demand" in page.read_text()
+
+
+def test_report_names_regions_and_hides_absolute_paths(bundled_runs):
+    """Display names (not ids) on the map, heatmaps and bars; the input path relative, with its hash;
+    the headline says what the plan idles if demand comes in low (base names low_demand)."""
+    folder = bundled_runs["base"][2]
+    text = (folder / "report.html").read_text()
+    meta = json.loads((folder / "run.json").read_text())
+    header = re.search(r"<header>(.*?)</header>", text).group(1)
+    assert str(ROOT) not in header and not re.search(r"inputs (/|[A-Z]:\\)", header)
+    assert meta["inputs_sha256"][:12] in header
+    assert "Inner Mongolia" in text and '"inner_mongolia"' not in text.split("Where racks go")[1].split("</section>")[0]
+    low = meta["low_demand"]
+    assert low["scenario"] == "low_demand" and low["status"] == "optimal"
+    line = re.search(r"<p class='low-demand'>(.*?)</p>", text).group(1)
+    assert "If demand comes in low" in line and f"{low['idle_cost_sum'] / 1e9:,.1f} bn" in line
 
 
 def test_report_numbers_are_the_exported_numbers(bundled_runs):

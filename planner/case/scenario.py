@@ -32,7 +32,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional
 
 import pandas as pd
 import yaml
@@ -61,13 +61,27 @@ def _factor(v: float) -> float:
     return v
 
 
+def _number(v, what: str) -> float:
+    """A factor: a number >= 0 (a number written as text, as YAML may give it, is read too)."""
+    if isinstance(v, bool):
+        raise ValueError(f"{what} must be a number >= 0 (or factors by year, e.g. {{2030: 0.8}}), not {v}")
+    try:
+        number = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number >= 0 (or factors by year, e.g. {{2030: 0.8}}), "
+                         f"not {_short(v)!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{what} must be a number >= 0, not {_short(v)!r}")
+    return number
+
+
 class ScaleChange(_Strict):
     """``by`` is one factor, or factors by year ({2030: 0.9, 2035: 0.7}) interpolated in between
     and held flat before the first and after the last."""
     sheet: str
     column: Optional[str] = None
     key: Optional[str] = None
-    by: Union[float, dict[int, float]]
+    by: Any
     where: Optional[dict[str, Any]] = None
 
     @field_validator("by")
@@ -76,8 +90,13 @@ class ScaleChange(_Strict):
         if isinstance(v, dict):
             if not v:
                 raise ValueError("give at least one year: factor")
-            return {int(y): _factor(f) for y, f in sorted(v.items())}
-        return _factor(v)
+            out = {}
+            for year, f in v.items():
+                if isinstance(year, bool) or not isinstance(year, (int, float, str)) or not str(year).strip().isdigit():
+                    raise ValueError(f"the years of `by` are whole years, not {_short(year)!r}")
+                out[int(str(year).strip())] = _number(f, f"the factor for {year}")
+            return dict(sorted(out.items()))
+        return _number(v, "by")
 
 
 class GrowthChange(_Strict):
@@ -141,6 +160,9 @@ class ScenarioSpec(_Strict):
     changes: list[Change] = []
     futures: Optional[dict[str, FutureSpec]] = None
     sweep: Optional[dict[str, list[Any]]] = None
+    # the scenario in which demand comes in low: a run without futures lives its plan in it
+    # (a stress test) and the headline says what the plan would leave idle
+    low_demand: Optional[str] = None
 
     @field_validator("futures")
     @classmethod
@@ -326,6 +348,20 @@ def inputs_of(spec: ScenarioSpec, path: Path) -> Path:
         raise InputError([error(path.name, f"inputs '{spec.inputs}' does not exist (looked for {inputs})",
                                 column="inputs", value=spec.inputs)], str(path))
     return inputs
+
+
+def low_demand_of(spec: ScenarioSpec, path: Path) -> Path | None:
+    """The low-demand scenario a scenario names (relative to its file), checked to exist."""
+    if not spec.low_demand:
+        return None
+    other = (path.parent / spec.low_demand).resolve()
+    if not other.is_file():
+        raise InputError([error(path.name, f"low_demand '{spec.low_demand}' does not exist (looked for {other})",
+                                column="low_demand", value=spec.low_demand)], str(path))
+    if other == path.resolve():
+        raise InputError([error(path.name, "low_demand names this scenario itself; name the low-demand variant",
+                                column="low_demand", value=spec.low_demand)], str(path))
+    return other
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -179,16 +179,18 @@ def headline_section(run: StoredRun) -> str:
     fig.update_layout(barmode="stack", xaxis_title=f"discounted cost, {cur}")
     risks = ranked_risks(t.get("risks", pd.DataFrame())).head(5)
     cost_fig_height = 230
-    risk_list = "".join(f"<li>{html.escape(str(r['flag']))} — {html.escape(str(r['region']))} {int(r['year'])}: "
+    names = display_names(t["places"])
+    risk_list = "".join(f"<li>{html.escape(str(r['flag']))} — {html.escape(_place(r['region'], names))} {int(r['year'])}: "
                         f"{html.escape(money(r['idle_cost'], cur))} a year"
                         + (f", {html.escape(money(r['idle_cost_from_plan'], cur))} of it built by the plan"
                            if float(r.get('idle_cost_from_plan', 0) or 0) > 0 else ", all of it standing before the plan")
                         + f". {html.escape(str(r['reason']))}</li>" for r in risks.to_dict("records"))
-    cause = (f"<p>Idle capacity the plan builds: <b>{html.escape(money(head.get('idle_cost_from_plan_sum', 0.0), cur))}</b> "
-             f"over the horizon; idle capacity that stood before it: "
-             f"{html.escape(money(head['idle_cost_sum'] - head.get('idle_cost_from_plan_sum', 0.0), cur))}.</p>")
-    body = cards_html + _figure_html(fig, "cost-split", cost_fig_height, legend_y=-0.9) + (
-        f"{cause}<p><b>Overcapacity risks, what the plan builds first</b></p><ol>{risk_list}</ol>" if risk_list
+    planned = head.get("idle_cost_from_plan_sum", 0.0)
+    cause = (f"<p class='idle'>Idle capacity <b>the plan builds</b>: <b>{html.escape(money(planned, cur))}</b> over the "
+             f"horizon; idle capacity that stood before the plan: "
+             f"{html.escape(money(head['idle_cost_sum'] - planned, cur))}.</p>" + low_demand_line(run))
+    body = cards_html + cause + _figure_html(fig, "cost-split", cost_fig_height, legend_y=-0.9) + (
+        f"<p><b>Overcapacity risks, what the plan builds first</b></p><ol>{risk_list}</ol>" if risk_list
         else "<p>No overcapacity risk flagged.</p>")
     status = summary.get("status", meta.get("status", ""))
     return _section("Headline", f"Status {status}. Total cost by component, what gets built, and the largest "
@@ -251,6 +253,40 @@ def _arrow(fig, a, b, colour: str) -> None:
                        ax=a["lon"] + f0 * (b["lon"] - a["lon"]), ay=a["lat"] + f0 * (b["lat"] - a["lat"]),
                        xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
                        arrowhead=2, arrowsize=1.4, arrowwidth=2, arrowcolor=colour, name="flow")
+
+
+def _place(where: str, names: dict[str, str]) -> str:
+    """A region's display name, or a corridor's ``from-to`` as two names."""
+    where = str(where)
+    if where in names:
+        return names[where]
+    for i, ch in enumerate(where):
+        if ch == "-" and where[:i] in names and where[i + 1:] in names:
+            return f"{names[where[:i]]}–{names[where[i + 1:]]}"
+    return where
+
+
+def low_demand_line(run: StoredRun) -> str:
+    """What the plan idles if demand comes in low: the run's stress test in the scenario's
+    low-demand variant, or how to get one. Runs with futures show every future instead."""
+    meta, cur = run.meta, run.meta.get("currency", "")
+    if meta.get("futures"):
+        return ""
+    low = meta.get("low_demand")
+    if not low:
+        return ("<p class='low-demand'>What this plan leaves idle if demand comes in low is not measured in this run: "
+                f"name a low-demand variant in the scenario (<code>low_demand: low_demand.yaml</code>) or run "
+                f"<code>planner stress {html.escape(run.folder.name)} &lt;low-demand scenario&gt;</code> in the output "
+                f"folder.</p>")
+    if low.get("status") != "optimal":
+        return (f"<p class='low-demand'>The plan could not be lived in {html.escape(str(low.get('scenario')))}: "
+                f"{html.escape(str(low.get('reason', low.get('status'))))}.</p>")
+    return (f"<p class='low-demand'><b>If demand comes in low</b> ({html.escape(str(low['scenario']))}), this plan leaves "
+            f"idle capacity costing <b>{html.escape(money(low['idle_cost_sum'], cur))}</b> over the horizon, "
+            f"{float(low['idle_rack_years']) / 1e6:,.1f} M idle rack-years; racks are "
+            f"{float(low['mean_utilization']):.0%} busy on average, the total cost is "
+            f"{html.escape(money(low['total_cost'], cur))} and {float(low['demand_served_share']):.1%} of demand is "
+            f"served.</p>")
 
 
 def map_section(run: StoredRun) -> tuple[str, int]:
@@ -372,11 +408,13 @@ def racks_section(run: StoredRun) -> str:
                     _figure_html(fig, "racks"), "racks")
 
 
-def _heatmap(cap: pd.DataFrame, column: str, threshold: float, label: str, div_id: str) -> str:
+def _heatmap(cap: pd.DataFrame, column: str, threshold: float, label: str, div_id: str,
+             names: dict[str, str] | None = None) -> str:
     import plotly.graph_objects as go
 
     order = cap.groupby("region")["zone"].first().fillna("").sort_values().index
     grid = cap.pivot(index="region", columns="year", values=column).reindex(order)
+    grid.index = [(names or {}).get(r, r) for r in grid.index]
     scale = [[0.0, "#d73027"], [max(0.001, threshold - 0.001), "#fdae61"], [threshold, "#a6d96a"], [1.0, "#1a9850"]]
     fig = go.Figure(go.Heatmap(z=grid.values, x=[str(y) for y in grid.columns], y=list(grid.index), zmin=0, zmax=1,
                                colorscale=scale, colorbar=dict(title=label, tickformat=".0%",
@@ -389,11 +427,12 @@ def _heatmap(cap: pd.DataFrame, column: str, threshold: float, label: str, div_i
 
 def utilisation_section(run: StoredRun) -> str:
     cap = _first_future(run.tables["capacity"])
+    names = display_names(run.tables["places"])
     settings_min = _min_utilisation(run)
     if "occupancy" in cap.columns:   # servers modelled: shells and servers are two risks (SPEC 7.1)
         occupancy = float(run.meta.get("settings", {}).get("min_occupancy", 0.65))
-        body = ('<div class="cards"><div class="card">' + _heatmap(cap, "occupancy", occupancy, "fitted", "occupancy") +
-                '</div><div class="card">' + _heatmap(cap, "server_utilization", settings_min, "used", "utilisation") +
+        body = ('<div class="cards"><div class="card">' + _heatmap(cap, "occupancy", occupancy, "fitted", "occupancy", names) +
+                '</div><div class="card">' + _heatmap(cap, "server_utilization", settings_min, "used", "utilisation", names) +
                 "</div></div>")
         return _section("Occupancy and server utilisation by region and year",
                         f"Left: server MW as a share of shell MW (occupancy); below min_occupancy ({occupancy:.0%}) the "
@@ -402,7 +441,7 @@ def utilisation_section(run: StoredRun) -> str:
     return _section("Rack utilisation by region and year",
                     f"Busy racks as a share of racks in service. Red and orange cells are below min_utilization "
                     f"({settings_min:.0%}): the overcapacity risk. Regions are grouped by zone.",
-                    _heatmap(cap, "utilization", settings_min, "used", "utilisation"), "utilisation")
+                    _heatmap(cap, "utilization", settings_min, "used", "utilisation", names), "utilisation")
 
 
 def _min_utilisation(run: StoredRun) -> float:
@@ -419,13 +458,41 @@ def energy_section(run: StoredRun) -> str:
     if not len(totals):
         return _section("Energy by source and region", "Average power over the horizon, by source.",
                         _nothing("no power is bought in this plan"), "energy")
-    fig = go.Figure([go.Bar(x=list(totals.index), y=totals[c], name=n, marker_color=SOURCE_COLOURS[n])
+    names = display_names(run.tables["places"])
+    labels = [names.get(r, r) for r in totals.index]
+    fig = go.Figure([_bars(labels, totals[c], len(labels), name=n, marker_color=SOURCE_COLOURS[n])
                      for c, n in (("grid_mw", "grid"), ("green_mw", "green"), ("imports_mw", "imports"))])
-    fig.update_layout(barmode="stack", yaxis_title="average MW over the horizon")
+    fig.update_layout(barmode="stack")
+    _value_axis(fig, len(labels), "average MW over the horizon")
     return _section("Energy by source and region",
                     "Average power over the horizon: grid and green power bought in the region, and power received over "
                     "HVDC (after losses). Regions that export show their purchases here and the flows on the map.",
-                    _figure_html(fig, "energy"), "energy")
+                    _figure_html(fig, "energy", _bars_height(len(labels))), "energy")
+
+
+LONG_LIST = 12   # more regions than this: bars lie down, names on the left
+
+
+def _bars(labels, values, count: int, **style):
+    """A bar trace, horizontal when the list of regions is long (names read across, not tilted)."""
+    import plotly.graph_objects as go
+
+    labels, values = list(labels), list(values)
+    if count > LONG_LIST:
+        return go.Bar(y=labels, x=values, orientation="h", **style)
+    return go.Bar(x=labels, y=values, **style)
+
+
+def _value_axis(fig, count: int, title: str, **where) -> None:
+    if count > LONG_LIST:
+        fig.update_xaxes(title_text=title, **where)
+        fig.update_yaxes(autorange="reversed", **where)   # largest on top
+    else:
+        fig.update_yaxes(title_text=title, **where)
+
+
+def _bars_height(count: int, least: int = 420) -> int:
+    return max(least, 22 * count + 140) if count > LONG_LIST else least
 
 
 def serving_section(run: StoredRun) -> str:
@@ -539,8 +606,11 @@ def risks_section(run: StoredRun, limit: int = 300) -> str:
     shown = risks.head(limit)
     cols = [c for c in shown.columns]
     head = "".join(f'<th onclick="sortTable(this)">{html.escape(c)}</th>' for c in cols)
+    names = display_names(run.tables["places"])
 
     def cell(c, v):
+        if c == "region":
+            return f'<td data-v="{html.escape(str(v))}">{html.escape(_place(v, names))}</td>'
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             if v != v:
                 return '<td data-v=""></td>'
@@ -567,23 +637,45 @@ def prices_section(run: StoredRun) -> str:
         return _section("Shadow prices", "What one more unit would cost.", _nothing("the run has no shadow prices"), "prices")
     last = int(prices["year"].max())
     p = prices[prices["year"] == last]
+    names = display_names(run.tables["places"])
     units = dict(zip(p["price"], p["unit"]))
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[f"token cost ({units.get('token_cost', '')})",
-                                                        f"power price ({units.get('power_price', '')})",
-                                                        f"value of a rack ({units.get('rack_value', '')})"])
+    # where demand goes unserved, the token cost is the unserved penalty (the LP buys the missing
+    # tokens at that price): a bound the data sets, not a cost of serving
+    unserved = _first_future(run.tables.get("unserved", pd.DataFrame(columns=["region", "workload", "year", "ttok_per_day"])))
+    unserved = unserved[(unserved["year"] == last) & (unserved["ttok_per_day"] > 1e-9)] if len(unserved) else unserved
+    at_penalty = {(r, w) for r, w in zip(unserved.get("region", []), unserved.get("workload", []))}
+    count = p[p["price"] == "token_cost"]["region"].nunique()
+    long = count > LONG_LIST
+    titles = [f"token cost ({units.get('token_cost', '')})", f"power price ({units.get('power_price', '')})",
+              f"value of a rack ({units.get('rack_value', '')})"]
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.12 if long else 0.08)
     tokens = p[p["price"] == "token_cost"]
+    order = sorted(tokens["region"].unique(), key=lambda r: names.get(r, r))
     for w, rows in tokens.groupby("workload", sort=True):
-        rows = rows.sort_values("region")
-        fig.add_trace(go.Bar(x=rows["region"], y=rows["value"], name=w), row=1, col=1)
+        rows = rows.set_index("region").reindex(order).dropna(subset=["value"])
+        marks = ["at the unserved penalty" if (r, w) in at_penalty else "" for r in rows.index]
+        fig.add_trace(_bars([names.get(r, r) for r in rows.index], rows["value"], count, name=w,
+                            customdata=marks, marker_pattern_shape=["/" if m else "" for m in marks],
+                            hovertemplate=f"{w}, %{{{'y' if long else 'x'}}}: %{{{'x' if long else 'y'}:,.3g}} "
+                                          f"{units.get('token_cost', '')} %{{customdata}}<extra></extra>"), row=1, col=1)
     for col, kind in ((2, "power_price"), (3, "rack_value")):
         rows = p[p["price"] == kind].sort_values("value", ascending=False)
-        fig.add_trace(go.Bar(x=rows["region"], y=rows["value"], name=kind, showlegend=False,
-                             marker_color="#ff7f0e" if kind == "power_price" else "#1f77b4"), row=1, col=col)
-    fig.update_xaxes(tickangle=-60, tickfont=dict(size=9))
+        fig.add_trace(_bars([names.get(r, r) for r in rows["region"]], rows["value"], count, name=kind, showlegend=False,
+                            marker_color="#ff7f0e" if kind == "power_price" else "#1f77b4"), row=1, col=col)
+    if long:
+        fig.update_yaxes(autorange="reversed", tickfont=dict(size=10))
+    else:
+        fig.update_xaxes(tickangle=-60, tickfont=dict(size=9))
+    note = ""
+    if at_penalty:
+        where = sorted({f"{names.get(r, r)} ({w})" for r, w in at_penalty})
+        note = (f"<p class='penalty-note'><b>Note:</b> hatched token costs sit at the unserved penalty: demand there goes "
+                f"unserved in {last}, so the price is the penalty the case sets, not a cost of serving "
+                f"({html.escape(', '.join(where[:12]))}{' …' if len(where) > 12 else ''}).</p>")
     return _section(f"Shadow prices in {last}",
                     "What one more unit would cost, in money of its own year: a million tokens of each workload by user "
                     "region, a MWh of power by region, and one more rack in service by region (zero where racks are idle).",
-                    _figure_html(fig, "prices", 460), "prices")
+                    _figure_html(fig, "prices", _bars_height(count, 460)) + note, "prices")
 
 
 def futures_section(run: StoredRun, regret: tuple[pd.DataFrame, pd.DataFrame] | None) -> str:
@@ -631,6 +723,19 @@ def futures_section(run: StoredRun, regret: tuple[pd.DataFrame, pd.DataFrame] | 
     return _section("Futures", "One build plan for every future; operations chosen per future." + extra, body, "futures")
 
 
+def shown_inputs(path: str) -> str:
+    """The input path for a page header: as run.json has it (relative to the run's working
+    folder), and never absolute, even from a folder written before it was so.
+
+    >>> shown_inputs("inputs/scenarios/base.yaml"), shown_inputs("/home/me/cases/base.yaml")
+    ('inputs/scenarios/base.yaml', 'base.yaml')
+    """
+    text = str(path)
+    if text.startswith("/") or (len(text) > 2 and text[1] == ":" and text[2] in "\\/"):
+        return Path(text.replace("\\", "/")).name
+    return text
+
+
 def write_report(run: StoredRun, path: str | Path, regret: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Path:
     path = Path(path)
     meta = run.meta
@@ -640,7 +745,7 @@ def write_report(run: StoredRun, path: str | Path, regret: tuple[pd.DataFrame, p
                 risks_section(run), prices_section(run)]
     title = f"planner: {meta.get('scenario', run.folder.name)}"
     sub = (f"Status {meta.get('status', '')} · objective {money(meta.get('objective', float('nan')), meta.get('currency', ''))} "
-           f"· inputs {meta.get('inputs', '')}")
+           f"· inputs {shown_inputs(meta.get('inputs', ''))} (sha256 {str(meta.get('inputs_sha256', ''))[:12]})")
     _write_page(path, title, sub, sections, meta)
     return path
 
@@ -649,29 +754,63 @@ def write_report(run: StoredRun, path: str | Path, regret: tuple[pd.DataFrame, p
 
 def write_comparison(runs: list[StoredRun], path: str | Path) -> Path:
     import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
 
     path = Path(path)
     heads = [headline(r.tables, r.meta) for r in runs]
-    colours = zone_colours(pd.concat([r.tables["places"] for r in runs]).drop_duplicates("region"))
+    places = pd.concat([r.tables["places"] for r in runs]).drop_duplicates("region")
+    colours = zone_colours(places)
+    region_names = display_names(places)
     names = [h["scenario"] for h in heads]
     cur = runs[0].meta.get("currency", "")
-    components = [k for k in heads[0] if k.startswith("cost_") and k != "cost_of_planned_builds"]
+    components = list(dict.fromkeys(k for h in heads for k in h if k.startswith("cost_") and k != "cost_of_planned_builds"))
     fig = go.Figure([go.Bar(x=names, y=[h.get(c, 0.0) for h in heads], name=c[5:], marker_color=COMPONENT_COLOURS.get(c[5:]))
                      for c in components])
     fig.update_layout(barmode="stack", yaxis_title=f"discounted cost, {cur}")
+    # the difference from the first run, component by component (relative bars: savings below zero)
+    first = heads[0]
+    diff = go.Figure([go.Bar(x=names[1:], y=[h.get(c, 0.0) - first.get(c, 0.0) for h in heads[1:]], name=c[5:],
+                             marker_color=COMPONENT_COLOURS.get(c[5:])) for c in components])
+    diff.add_trace(go.Scatter(x=names[1:], y=[h["objective"] - first["objective"] for h in heads[1:]], mode="markers",
+                              name="total", marker=dict(color="black", size=12, symbol="diamond")))
+    diff.update_layout(barmode="relative", yaxis_title=f"discounted cost minus {names[0]}'s, {cur}")
     zones = sorted({k[len("racks_built_"):] for h in heads for k in h if k.startswith("racks_built_")})
     fig2 = go.Figure([go.Bar(x=names, y=[h.get(f"racks_built_{z}", 0.0) for h in heads], name=z,
                              marker_color=colours.get(z, NO_ZONE)) for z in zones])
     fig2.update_layout(barmode="stack", yaxis_title="racks built over the horizon")
-    fig3 = go.Figure([go.Bar(x=names, y=[h["hvdc_built_gw"] for h in heads], name="HVDC built (GW)"),
-                      go.Bar(x=names, y=[h["demand_served_share"] * 100 for h in heads], name="demand served (%)"),
-                      go.Bar(x=names, y=[h["mean_utilization"] * 100 for h in heads], name="mean utilisation (%)")])
-    fig4 = go.Figure([go.Bar(x=names, y=[h["idle_cost_sum"] for h in heads], name="flagged overcapacity",
-                             marker_color="#d62728")])
-    fig4.update_layout(yaxis_title=f"{cur} a year, summed over years")
+    # one unit per axis: GW, share of demand, share of racks busy
+    fig3 = make_subplots(rows=1, cols=3, subplot_titles=["HVDC built (GW)", "demand served", "mean rack utilisation"])
+    fig3.add_trace(go.Bar(x=names, y=[h["hvdc_built_gw"] for h in heads], marker_color="#9467bd", showlegend=False,
+                          hovertemplate="%{x}: %{y:,.2f} GW<extra></extra>"), row=1, col=1)
+    fig3.add_trace(go.Bar(x=names, y=[h["demand_served_share"] for h in heads], marker_color="#2ca02c", showlegend=False,
+                          hovertemplate="%{x}: %{y:.1%}<extra></extra>"), row=1, col=2)
+    fig3.add_trace(go.Bar(x=names, y=[h["mean_utilization"] for h in heads], marker_color="#1f77b4", showlegend=False,
+                          hovertemplate="%{x}: %{y:.0%}<extra></extra>"), row=1, col=3)
+    fig3.update_yaxes(title_text="GW", row=1, col=1)
+    fig3.update_yaxes(tickformat=".0%", range=[0, 1.05], row=1, col=2)
+    fig3.update_yaxes(tickformat=".0%", range=[0, 1.05], row=1, col=3)
+    fig4 = go.Figure([go.Bar(x=names, y=[h["idle_cost_from_plan_sum"] for h in heads], name="built by the plan",
+                             marker_color="#bd0026"),
+                      go.Bar(x=names, y=[h["idle_cost_sum"] - h["idle_cost_from_plan_sum"] for h in heads],
+                             name="stood before the plan", marker_color="#fd8d3c")])
+    fig4.update_layout(barmode="stack", yaxis_title=f"{cur} a year, summed over years")
+    # per region: racks in service in the last year, each run next to the first
+    per_region = {}
+    for r, h in zip(runs, heads):
+        cap = plan_rows_of(r.tables["capacity"])
+        last = cap[cap["year"] == cap["year"].max()]
+        per_region[h["scenario"]] = last.groupby("region")["racks_in_service"].sum()
+    wide = pd.DataFrame(per_region).fillna(0.0)
+    wide = wide.loc[wide.max(axis=1).sort_values(ascending=False).index]
+    labels = [region_names.get(x, x) for x in wide.index]
+    fig5 = go.Figure([_bars(labels, wide[n], len(labels) + LONG_LIST + 1, name=n) for n in wide.columns])
+    fig5.update_layout(barmode="group")
+    _value_axis(fig5, len(labels) + LONG_LIST + 1, "racks in service in the last year")
+    delta = wide.sub(wide[wide.columns[0]], axis=0).drop(columns=wide.columns[0])
     rows = [k for h in heads for k in h if k not in ("scenario",)]
     rows = list(dict.fromkeys(rows))
-    head = "<tr><th>figure</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>"
+    head = "<tr><th>figure</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names) + \
+        "".join(f"<th>{html.escape(n)} − {html.escape(names[0])}</th>" for n in names[1:]) + "</tr>"
 
     def show(k, v):
         if isinstance(v, str):
@@ -684,21 +823,124 @@ def write_comparison(runs: list[StoredRun], path: str | Path) -> Path:
             return html.escape(money(v, cur))
         return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
+    def change(k, h):
+        a, b = first.get(k), h.get(k)
+        if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or isinstance(a, bool):
+            return ""
+        d = b - a
+        if "share" in k or "utilization" in k:
+            return f"{d * 100:+.1f} pt"
+        return ("+" if d > 0 else "") + show(k, d)
+
     body = "".join("<tr><td>" + html.escape(k) + "</td>" + "".join(
-        f'<td class="num">{show(k, h.get(k, ""))}</td>' for h in heads) + "</tr>" for k in rows)
+        f'<td class="num">{show(k, h.get(k, ""))}</td>' for h in heads) + "".join(
+        f'<td class="num">{change(k, h)}</td>' for h in heads[1:]) + "</tr>" for k in rows)
     table = f'<div class="scroll"><table class="data">{head}{body}</table></div>'
+    region_head = "<tr><th>region</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in wide.columns) + "".join(
+        f"<th>{html.escape(n)} − {html.escape(names[0])}</th>" for n in delta.columns) + "</tr>"
+    region_body = "".join(
+        f"<tr><td>{html.escape(region_names.get(x, x))}</td>"
+        + "".join(f'<td class="num" data-v="{wide.at[x, n]}">{wide.at[x, n]:,.0f}</td>' for n in wide.columns)
+        + "".join(f'<td class="num" data-v="{delta.at[x, n]}">{delta.at[x, n]:+,.0f}</td>' for n in delta.columns)
+        + "</tr>" for x in wide.index)
+    region_table = f'<div class="scroll"><table class="data">{region_head}{region_body}</table></div>'
     sections = [
         _section("Total cost by component", "Discounted cost of each scenario, split by component.",
                  _figure_html(fig, "compare-costs"), "costs"),
+        _section(f"Difference from {names[0]}", f"Each scenario's discounted cost by component minus {names[0]}'s "
+                 "(below zero: cheaper); the diamond is the difference in total cost.",
+                 _figure_html(diff, "compare-difference") if len(names) > 1 else _nothing("only one run"), "difference"),
         _section("Racks built by zone", "Where each scenario builds over the horizon.", _figure_html(fig2, "compare-racks"),
                  "racks"),
-        _section("HVDC, demand served and utilisation", "Electrons moved, demand met and how busy the racks are.",
-                 _figure_html(fig3, "compare-network"), "network"),
-        _section("Overcapacity", "The annual cost of every flagged risk row (idle, stranded, over_plan, network_idle), "
-                 "summed over the years.", _figure_html(fig4, "compare-risks"), "risks"),
-        _section("Side by side", "Every headline figure; the same numbers as `planner compare`.", table, "table"),
+        _section("Racks in service by region", "Racks in service in the last year of each run, region by region "
+                 "(largest first), and the difference from the first run in the table below.",
+                 _figure_html(fig5, "compare-regions", max(420, 16 * len(labels) * max(1, len(names)) // 2 + 140))
+                 + region_table, "regions"),
+        _section("HVDC, demand served and utilisation", "Electrons moved (GW), demand met and how busy the racks are "
+                 "(shares): one unit per chart.", _figure_html(fig3, "compare-network"), "network"),
+        _section("Overcapacity", "The annual cost of the capacity flagged idle (racks, servers, network), summed over "
+                 "the years: what the plan built and what stood before it.", _figure_html(fig4, "compare-risks"), "risks"),
+        _section("Side by side", "Every headline figure, and each run's difference from the first; the same numbers "
+                 "as `planner compare`.", table, "table"),
     ]
     _write_page(path, "planner: scenarios compared", " · ".join(names), sections, {})
+    return path
+
+
+def plan_rows_of(df: pd.DataFrame) -> pd.DataFrame:
+    """The first future's rows (the build plan is the same in every future)."""
+    return _first_future(df) if "future" in df.columns else df
+
+
+def write_stress_report(table: pd.DataFrame, meta: dict, currency: str, path: str | Path) -> Path:
+    """The page of `planner stress`: the plan's cost, service and idle capacity in each scenario."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    path = Path(path)
+    ok = table[table["status"] == "optimal"] if len(table) else table
+    labels = [f"{r.scenario}" + (f" · {r.future}" if str(r.future) not in ("", "base", "nan") else "")
+              for r in ok.itertuples()]
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[f"total cost ({currency})", "demand served",
+                                                        f"idle capacity, {currency} summed over years"])
+    fig.add_trace(go.Bar(x=labels, y=ok["total_cost"], marker_color="#1f77b4", showlegend=False), row=1, col=1)
+    fig.add_trace(go.Bar(x=labels, y=ok["demand_served_share"], marker_color="#2ca02c", showlegend=False), row=1, col=2)
+    fig.add_trace(go.Bar(x=labels, y=ok["idle_cost_sum"], marker_color="#bd0026", showlegend=False), row=1, col=3)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], row=1, col=2)
+    cols = ["scenario", "future", "status", "total_cost", "demand_served_share", "mean_utilization", "idle_rack_years",
+            "idle_cost_sum", "reason"]
+    cols = [c for c in cols if c in table.columns]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+
+    def show(c, v):
+        if isinstance(v, float) and v != v:
+            return ""
+        if c in ("total_cost", "idle_cost_sum"):
+            return html.escape(money(v, currency))
+        if c in ("demand_served_share", "mean_utilization"):
+            return f"{v:.1%}"
+        if c == "idle_rack_years":
+            return f"{v:,.0f}"
+        return html.escape(str(v))
+
+    body = "".join("<tr>" + "".join(f"<td>{show(c, r[c])}</td>" for c in cols) + "</tr>" for r in table.to_dict("records"))
+    failed = len(table) - len(ok)
+    sections = [
+        _section("The plan in other scenarios", f"Plan '{meta.get('plan', '')}' (from {shown_inputs(meta.get('plan_folder', ''))}) "
+                 "with its builds fixed and operations re-optimised in each scenario: what it costs, what it serves "
+                 "and what it leaves idle. One unit per chart." + (f" {failed} scenario(s) failed; see the table." if failed else ""),
+                 _figure_html(fig, "stress", 420) if len(ok) else _nothing("no scenario could be lived"), "stress"),
+        _section("Every scenario", "The numbers of stress.csv.", f"<table class='data'><tr>{head}</tr>{body}</table>", "table"),
+    ]
+    _write_page(path, f"planner: stress test of {meta.get('plan', '')}", " · ".join(dict.fromkeys(table["scenario"].astype(str))) if len(table) else "",
+                sections, meta)
+    return path
+
+
+def write_regret_report(cells: pd.DataFrame, plans: pd.DataFrame, meta: dict, currency: str, path: str | Path) -> Path:
+    """The page of `planner regret`: each plan's regret in each future, the minimax-regret plan."""
+    import plotly.graph_objects as go
+
+    path = Path(path)
+    futures = list(dict.fromkeys(cells["future"]))
+    order = list(plans["plan"])
+    grid = cells.pivot(index="plan", columns="future", values="regret").reindex(index=order, columns=futures)
+    fig = go.Figure(go.Heatmap(z=grid.values, x=futures, y=order, colorscale="YlOrRd", zmin=0,
+                               colorbar=dict(title=f"regret, {currency}"), text=[[money(v, currency) for v in row]
+                                                                                 for row in grid.values],
+                               texttemplate="%{text}", hovertemplate="plan %{y} in future %{x}: regret %{text}<extra></extra>"))
+    fig.update_layout(xaxis_title="the future that happens", yaxis_title="the plan made for", yaxis_autorange="reversed")
+    rows = "".join(f"<tr><td>{html.escape(str(p['plan']))}{' (minimax regret)' if str(p['minimax']).lower() == 'true' else ''}"
+                   f"</td><td class='num'>{html.escape(money(p['expected_cost'], currency))}</td>"
+                   f"<td class='num'>{html.escape(money(p['max_regret'], currency))}</td></tr>" for p in plans.to_dict("records"))
+    table = f"<table class='data'><tr><th>plan</th><th>expected cost</th><th>worst regret</th></tr>{rows}</table>"
+    best = meta.get("minimax_regret_plan", "")
+    sections = [
+        _section("Regret", "Each plan's cost in each future minus the best cost with that future known in advance. "
+                 f"The minimax-regret plan, whose worst regret is smallest, is '{best}'.",
+                 _figure_html(fig, "regret", 120 + 60 * len(order)) + table, "regret"),
+    ]
+    _write_page(path, f"planner: regret of {meta.get('scenario', '')}", f"minimax-regret plan: {best}", sections, meta)
     return path
 
 

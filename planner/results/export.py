@@ -193,14 +193,17 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path, currency: str,
 
 
 def publish_tables(out_dir: str | Path, name: str, tables: dict[str, pd.DataFrame], currency: str,
-                   meta: dict | None = None, workbook: str = "results.xlsx") -> Path:
-    """Write tables (CSV each, one workbook) and run.json into OUT/NAME atomically."""
+                   meta: dict | None = None, workbook: str = "results.xlsx", page=None) -> Path:
+    """Write tables (CSV each, one workbook) and run.json into OUT/NAME atomically; ``page``
+    (a function of the folder being written) adds the report page."""
     out_dir = Path(out_dir)
     folder = safe_name(name)
     check_target(out_dir / folder)
     staging = staging_folder(out_dir, folder)
     try:
         write_tables(tables, staging, currency, workbook)
+        if page is not None:
+            page(staging)
         write_run_json(meta or {"scenario": name}, staging)
         publish(staging, out_dir / folder)
     except BaseException:
