@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape as esc
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 DEFAULT_CASE = INPUTS / "scenarios" / "base.yaml"
@@ -22,6 +23,21 @@ app = typer.Typer(
     help="Plan AI compute infrastructure: where to build racks, how much HVDC and optical backbone, "
          "and where each workload runs, at least total discounted cost.",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from planner import __version__
+
+        print(f"planner {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the planner's version and exit.")) -> None:
+    """Plan AI compute infrastructure: where to build racks, how much HVDC and optical backbone,
+    and where each workload runs, at least total discounted cost."""
 
 
 def _consoles():
@@ -60,7 +76,7 @@ def _solver_options(algorithm: Algorithm, threads=None, time_limit=None, **more)
     try:
         highs_with(replace(options, log_file=None, log_to_console=False))
     except SolverOptionError as err:
-        _consoles()[1].print(f"[red]solver option refused: {err}[/]")
+        _consoles()[1].print(f"solver option refused: {err}", style="red", markup=False)
         raise typer.Exit(2)
     return options
 
@@ -75,12 +91,12 @@ def _writing(out: Path):
     try:
         yield
     except OutputRefused as err:
-        err_console.print(f"[red]{err}[/]")
+        err_console.print(f"{err}", style="red", markup=False)
         raise typer.Exit(2)
     except OSError as err:
-        err_console.print(f"[red]cannot write the results in {out}: {err.strerror or err}"
+        err_console.print(f"cannot write the results in {out}: {err.strerror or err}"
                           f"{f' ({err.filename})' if getattr(err, 'filename', None) else ''}; "
-                          "earlier results are untouched[/]")
+                          "earlier results are untouched", style="red", markup=False)
         raise typer.Exit(1)
 
 
@@ -91,7 +107,7 @@ def _refuse_target(target: Path, inputs, option: str = "--out") -> None:
     try:
         check_target(target, inputs, option)
     except OutputRefused as err:
-        _consoles()[1].print(f"[red]{err}[/]")
+        _consoles()[1].print(f"{err}", style="red", markup=False)
         raise typer.Exit(2)
 
 
@@ -107,9 +123,11 @@ def run(
     time_limit: Optional[float] = TIME_LIMIT,
     solver_log: bool = typer.Option(False, "--solver-log", help="Stream the HiGHS log to the terminal."),
     parquet: bool = typer.Option(False, "--parquet", help="Also write every table as Parquet (needs pyarrow: "
-                                                          "pip install -e '.[parquet]')."),
+                                                          "pip install -e '.\\[parquet]')."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Cases solved at once, each in its own process "
+                                                            "(HiGHS threads are shared out among them)."),
 ) -> None:
-    """Solve each case and write results.xlsx, one CSV per table and run.json."""
+    """Solve each case and write results.xlsx, one CSV per table, run.json and report.html."""
     from planner.console import print_outcome, print_run_summary
     from planner.results.places import same_folder
     from planner.run import EXIT_BAD_INPUT, RunOutcome, load_for_run, solve_and_publish
@@ -121,7 +139,7 @@ def run(
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            err_console.print("[red]--parquet needs pyarrow: pip install -e '.[parquet]'[/]")
+            err_console.print("--parquet needs pyarrow: pip install -e '.[parquet]'", style="red", markup=False)
             raise typer.Exit(2)
     paths = list(cases or [DEFAULT_CASE])
 
@@ -149,17 +167,26 @@ def run(
             folders[item.folder] = item
     if clashes:
         for first, second in clashes:
-            err_console.print(f"[red]{first.path} and {second.path} would both write {out / first.folder} "
+            err_console.print(f"{first.path} and {second.path} would both write {out / first.folder} "
                               f"(scenario names '{first.name}' and '{second.name}'); give them different names "
-                              f"or run them with different --out. Nothing was solved.[/]")
+                              f"or run them with different --out. Nothing was solved.", style="red", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT)
 
     outcomes = []
+    to_solve = [(p, item) for p, item in zip(paths, loaded) if not isinstance(item, RunOutcome)]
+    if workers > 1 and len(to_solve) > 1:
+        solved = _run_in_parallel(to_solve, out, options, parquet, workers, out_console, err_console)
+    else:
+        solved = {}
     for path, item in zip(paths, loaded):
-        if not isinstance(item, RunOutcome):
+        if id(item) in solved:
+            item = solved[id(item)]
+        elif not isinstance(item, RunOutcome):
             with stages(item.name) as progress:
                 item = _guarded(path, lambda: solve_and_publish(item, out, options, progress, parquet=parquet))
-        print_outcome(out_console, item)
+            print_outcome(out_console, item)
+        else:
+            print_outcome(out_console, item)
         outcomes.append(item)
     if len(outcomes) > 1:
         print_run_summary(out_console, outcomes)
@@ -168,10 +195,57 @@ def run(
     raise typer.Exit(EXIT_BAD_INPUT if EXIT_BAD_INPUT in codes else max(codes))
 
 
+def _run_in_parallel(to_solve, out: Path, options, parquet: bool, workers: int, out_console, err_console) -> dict:
+    """Solve cases in worker processes; print each summary as its case finishes. Returns the
+    outcomes by the id of the loaded input they replace."""
+    from concurrent.futures import as_completed
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from planner.analysis.sweep import local_executor, stop_workers
+    from planner.run import run_in_worker
+
+    workers = min(workers, len(to_solve))
+    if options.threads is None:   # share the cores out: HiGHS threads in every worker would compete
+        options = replace(options, threads=max(1, (os.cpu_count() or 1) // workers))
+    executor = local_executor(workers)
+    done = {}
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task(f"{len(to_solve)} cases on {workers} workers", total=len(to_solve))
+            jobs = {executor.submit(run_in_worker, path, out, options, parquet, out_console.width): (path, item)
+                    for path, item in to_solve}
+            for job in as_completed(jobs):
+                path, item = jobs[job]
+                try:
+                    outcome, text = job.result()
+                except Exception as err:   # the worker itself died (killed, out of memory)
+                    from planner.run import EXIT_FAILED, RunOutcome
+
+                    outcome = RunOutcome(item.name, path, "error", EXIT_FAILED, f"the worker stopped: "
+                                         f"{type(err).__name__}: {_short(err)}")
+                    text = f"{item.name}: error: {outcome.message}\n"
+                out_console.print(text, end="", soft_wrap=True, markup=False, highlight=False)
+                done[id(item)] = outcome
+                bar.advance(task)
+    except BaseException:
+        stop_workers(executor)
+        raise
+    executor.shutdown(wait=True)
+    return done
+
+
 @contextmanager
 def _status(console, label: str):
-    with console.status(f"{label}: starting") as status:
-        yield lambda stage: status.update(f"{label}: {stage}…")
+    """A spinner with the stage and the seconds since the case started, refreshed while HiGHS
+    works (so a long solve shows it is alive); gone when the case is done."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task(f"{esc(label)}: starting", total=None)
+        yield lambda stage: bar.update(task, description=f"{esc(label)}: {esc(stage)}…")
 
 
 def _guarded(path: Path, work):
@@ -232,14 +306,14 @@ def template(
 
     out_console, err_console = _consoles()
     if file.suffix.lower() != ".xlsx":
-        err_console.print(f"[red]the template must be an .xlsx file, not {file.name}[/]")
+        err_console.print(f"the template must be an .xlsx file, not {file.name}", style="red", markup=False)
         raise typer.Exit(2)
     inputs = [from_case] if from_case is not None else []
     try:
         check_target(file, inputs, "FILE")
     except OutputRefused as err:
         if not (force and file.is_file() and not any(_same_path(file, i) for i in inputs)):
-            err_console.print(f"[red]{err}[/]" + ("" if force else " (--force replaces it)"))
+            err_console.print(f"{err}" + ("" if force else " (--force replaces it)"), style="red", markup=False)
             raise typer.Exit(2)
     case = None
     if from_case is not None:
@@ -296,7 +370,7 @@ def stress(
     try:
         plan = plan_from_folder(plan_dir)
     except (FileNotFoundError, KeyError, ValueError) as err:
-        err_console.print(f"[red]{plan_dir} is not a results folder with a build plan ({err})[/]")
+        err_console.print(f"{plan_dir} is not a results folder with a build plan ({err})", style="red", markup=False)
         raise typer.Exit(2)
     loaded, inputs = [], [plan_dir]
     for path in scenarios:
@@ -337,7 +411,7 @@ def regret(
     options = _solver_options(algorithm, threads, time_limit)
     case, futures = _load_or_exit(scenario, out_console)
     if not futures or len(futures) < 2:
-        err_console.print(f"[red]{scenario} has no futures: a regret table needs at least two[/]")
+        err_console.print(f"{scenario} has no futures: a regret table needs at least two", style="red", markup=False)
         raise typer.Exit(2)
     name = folder_name(case.name, "regret")
     _refuse_target(out / name, _inputs_of(scenario, case))
@@ -369,13 +443,13 @@ def compare(
 
     out_console, err_console = _consoles()
     if out.suffix.lower() != ".xlsx":
-        err_console.print(f"[red]--out must name an .xlsx workbook, not {out}[/]")
+        err_console.print(f"--out must name an .xlsx workbook, not {out}", style="red", markup=False)
         raise typer.Exit(2)
     _refuse_target(out, dirs)
     try:
         table, currency = compare_runs(dirs)
     except (FileNotFoundError, ValueError) as err:
-        err_console.print(f"[red]{err}[/]")
+        err_console.print(f"{err}", style="red", markup=False)
         raise typer.Exit(2)
     with _writing(out.parent):
         write_file_atomically(out, lambda tmp: write_workbook({"comparison": table}, tmp, currency))
@@ -413,12 +487,12 @@ def sweep(
         try:
             from dask.distributed import Client
         except ImportError:
-            err_console.print("[red]--dask needs Dask: pip install -e '.[dask]'[/]")
+            err_console.print("--dask needs Dask: pip install -e '.[dask]'", style="red", markup=False)
             raise typer.Exit(2)
         try:
             client = Client(dask, timeout="10s")
         except (OSError, TimeoutError, ValueError) as err:
-            err_console.print(f"[red]cannot reach the Dask scheduler at {dask}: {err}[/]")
+            err_console.print(f"cannot reach the Dask scheduler at {dask}: {err}", style="red", markup=False)
             raise typer.Exit(1)
         executor = client.get_executor()
     else:
@@ -453,13 +527,13 @@ def report(
     out_console, err_console = _consoles()
     target = out or (dirs[0] / "report.html" if len(dirs) == 1 else Path("outputs") / "comparison.html")
     if target.suffix.lower() not in (".html", ".htm"):
-        err_console.print(f"[red]--out must name an .html file, not {target}[/]")
+        err_console.print(f"--out must name an .html file, not {target}", style="red", markup=False)
         raise typer.Exit(2)
     _refuse_target(target, dirs)
     try:
         runs = [load_run(d) for d in dirs]
     except FileNotFoundError as err:
-        err_console.print(f"[red]{err}[/]")
+        err_console.print(f"{err}", style="red", markup=False)
         raise typer.Exit(2)
     with _writing(target.parent):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -483,7 +557,7 @@ def timeslices(
 
     out_console, err_console = _consoles()
     if out.suffix.lower() != ".xlsx" and out.exists():
-        err_console.print(f"[red]{out} exists: give an .xlsx file or a new folder for the CSV files[/]")
+        err_console.print(f"{out} exists: give an .xlsx file or a new folder for the CSV files", style="red", markup=False)
         raise typer.Exit(2)
     if out.suffix.lower() == ".xlsx":
         _refuse_target(out, [hourly])
@@ -491,7 +565,7 @@ def timeslices(
     try:
         import tsam  # noqa: F401
     except ImportError:
-        err_console.print("[red]planner timeslices needs tsam: pip install -e '.[timeslices]'[/]")
+        err_console.print("planner timeslices needs tsam: pip install -e '.[timeslices]'", style="red", markup=False)
         raise typer.Exit(2)
     with err_console.status(f"choosing {days} representative days with tsam"):
         sheets, accuracy = representative_days(hourly_data, days)

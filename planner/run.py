@@ -12,6 +12,8 @@ import os
 import platform
 import sys
 import time
+
+import pandas as pd
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import metadata
@@ -53,6 +55,21 @@ class RunOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     shortfalls: list[Shortfall] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # warnings about the solution (policies met by unserved demand)
+    figures: dict = field(default_factory=dict)      # cost, served, idle cost (all / the plan's), currency
+    low_demand: dict | None = None                   # the plan lived in the low-demand variant
+
+
+def figures_of(results: Results) -> dict:
+    """The headline figures of a solved run, for summaries (from the run's own tables)."""
+    from planner.results.store import idle_cost_by_future
+
+    summary = results.summary().set_index("item")["value"]
+    risks, years = results.risks(), results.data.period_years
+    probability = pd.Series(results.data.futures, dtype=float)
+    return {"cost": float(summary["objective"]), "served": float(summary["demand_served_share"]),
+            "idle_cost": float((idle_cost_by_future(risks, years) * probability).sum()),
+            "idle_cost_from_plan": float((idle_cost_by_future(risks, years, "idle_cost_from_plan") * probability).sum()),
+            "currency": results.currency}
 
 
 def versions() -> dict[str, str]:
@@ -345,7 +362,8 @@ def _solve(loaded: LoadedInput, out_dir: Path, staging: Path, options: SolverOpt
         target = out_dir / loaded.folder
         places.publish(staging, target)
         return RunOutcome(name, path, run.solution.status, EXIT_OK, run.solution.message, folder=target,
-                          results=run.results, case=case, problems=case.warnings, timings=run.timings, notes=run.notes)
+                          results=run.results, case=case, problems=case.warnings, timings=run.timings, notes=run.notes,
+                          figures=figures_of(run.results), low_demand=run.low_demand)
 
 
 @contextmanager
@@ -446,3 +464,30 @@ def write_result(run: Run, out_dir: Path) -> Path:
     finally:
         places.discard(staging)
     return target
+
+
+def run_in_worker(path: Path, out_dir: Path, options: SolverOptions, parquet: bool, width: int) -> tuple[RunOutcome, str]:
+    """One case of `planner run --workers N`, in a worker process: read, check, solve, publish.
+    Returns the outcome without its model (which stays here) and its console summary rendered at
+    ``width`` columns, for the parent to print as the case finishes."""
+    import io
+    import tempfile
+    import traceback
+
+    from rich.console import Console
+
+    from planner.console import print_outcome
+
+    try:
+        loaded = load_for_run(path)
+        outcome = loaded if isinstance(loaded, RunOutcome) else solve_and_publish(loaded, out_dir, options,
+                                                                                  parquet=parquet)
+    except Exception as err:   # a defect: this case fails, the others go on
+        with tempfile.NamedTemporaryFile("w", prefix="planner-error-", suffix=".txt", delete=False) as fh:
+            traceback.print_exc(file=fh)
+        outcome = RunOutcome(Path(path).name, Path(path), "error", EXIT_FAILED,
+                             f"stopped on an internal error ({type(err).__name__}: {str(err)[:300]}); details are in "
+                             f"{fh.name}; please report them")
+    text = io.StringIO()
+    print_outcome(Console(file=text, width=width, soft_wrap=True, force_terminal=False, color_system=None), outcome)
+    return replace(outcome, results=None, case=None), text.getvalue()

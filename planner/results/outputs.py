@@ -255,6 +255,22 @@ COMPARISON: tuple[Col, ...] = (
     Col("{scenario}", "(see unit)", "the figure for one scenario"),
 )
 
+# Cost components in the planner's words, for the console, charts and the report; a component a
+# feature registers without a label here shows its name with spaces.
+COMPONENT_LABELS = {"rack_capex": "rack build", "rack_fom": "rack O&M", "server_capex": "server build",
+                    "server_fom": "server O&M", "optical": "optical", "hvdc": "HVDC", "energy": "power",
+                    "unserved": "unserved"}
+
+
+def component_label(component: str) -> str:
+    """A component's label.
+
+    >>> component_label("rack_capex"), component_label("carbon_tax")
+    ('rack build', 'carbon tax')
+    """
+    return COMPONENT_LABELS.get(component, component.replace("_", " "))
+
+
 # run.json: what a results folder says about its run (SPEC 6 names the first eight).
 RUN_JSON: tuple[Col, ...] = (
     Col("scenario", "", "scenario name"),
