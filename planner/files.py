@@ -22,12 +22,32 @@ def write_file_atomically(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        # mkstemp makes the file private to its owner; the file takes the user's normal mode
+        # (the one it had, when it is replaced)
+        try:
+            mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~current_umask()
+            os.chmod(tmp, mode)
+        except OSError:
+            pass   # a file system without modes (some network shares): leave it as created
         with interrupt.critical():
             os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+_UMASK: list[int] = []
+
+
+def current_umask() -> int:
+    """The process's umask, read once (reading it means setting it for an instant, which a
+    thread creating a file at that moment would feel)."""
+    if not _UMASK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+        _UMASK.append(mask)
+    return _UMASK[0]
 
 
 def close_workbook(book) -> None:

@@ -56,7 +56,7 @@ def test_default_run_writes_the_contract(tmp_path):
         assert (folder / f"{table}.csv").is_file()
     book = openpyxl.load_workbook(folder / "results.xlsx")
     assert set(TABLES) <= set(book.sheetnames)
-    for word in ("optimal", "Total discounted cost", "Racks built by zone and year"):
+    for word in ("optimal", "Total discounted cost", "New racks per year by zone", "Report:"):
         assert word in result.output
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
 

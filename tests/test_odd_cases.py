@@ -19,10 +19,9 @@ ONE = [dict(region="a", workload="w", year=2026, ttok_per_day=1)]
 def odd_cases():
     two = [region("a"), region("b", lon=1.0, rack_capex=50.0)]
     corridor = [{"from": "a", "to": "b", "optical_existing_tbps": 0, "hvdc_max_gw": 0, "optical_capex": 1.0}]
-    header_only = sheets([region("a")], ONE)
-    header_only["demand"] = pd.DataFrame(columns=["region", "workload", "year", "ttok_per_day"])
     return {
-        "no_demand_rows": header_only,
+        # issue 15: a demand sheet with a header and no rows is an error (test below); no demand
+        # at all stays legal as rows of zeros
         "all_demand_zero": sheets(two, [dict(region="a", workload="w", year=2026, ttok_per_day=0),
                                         dict(region="b", workload="w", year=2026, ttok_per_day=0)], corridors=corridor),
         # 1 ttok/day unserved costs 365e6 x 1e-12 a year, far below a rack: nothing is served
@@ -66,8 +65,16 @@ def test_an_optimum_that_serves_nothing_says_so(tmp_path):
     assert "nothing to show" in page.lower()
 
 
+def test_a_demand_sheet_without_rows_is_refused(tmp_path):
+    case = sheets([region("a")], ONE)
+    case["demand"] = pd.DataFrame(columns=["region", "workload", "year", "ttok_per_day"])
+    outcome = run_case(write(case, tmp_path / "in"), tmp_path / "out")
+    assert outcome.exit_code == 2 and not (tmp_path / "out").exists()
+    assert any(p.sheet == "demand" and p.is_error and "no rows" in p.message for p in outcome.problems)
+
+
 def test_no_demand_costs_nothing_and_reports_full_service(tmp_path):
-    outcome = run_case(write(odd_cases()["no_demand_rows"], tmp_path / "in"), tmp_path / "out")
+    outcome = run_case(write(odd_cases()["all_demand_zero"], tmp_path / "in"), tmp_path / "out")
     summary = outcome.results.summary().set_index("item")["value"]
     assert float(summary["objective"]) == 0.0
     assert float(summary["demand_served_share"]) == 1.0   # nothing asked, nothing missing

@@ -15,6 +15,7 @@ from planner.cli import app
 from planner.run import run_case
 from planner.case.schema import SHEETS
 from planner.case.template import write_template
+from planner.case.problems import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "inputs" / "example"
@@ -36,7 +37,7 @@ def test_template_has_every_sheet_and_column_annotated(tmp_path):
     assert set(SHEETS) <= set(book.sheetnames)
     for name, sheet in SHEETS.items():
         ws = book[name]
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == ("A2" if sheet.key_value else "A3")
         if sheet.key_value:
             keys = [ws.cell(row=i, column=1).value for i in range(2, len(sheet.columns) + 2)]
             assert keys == list(sheet.names)
@@ -46,8 +47,13 @@ def test_template_has_every_sheet_and_column_annotated(tmp_path):
         for j, col in enumerate(sheet.columns, start=1):
             note = ws.cell(row=1, column=j).comment.text
             assert (col.unit in note) and (("Required" in note) if col.required else ("Default" in note))
+            # the unit in view without hovering, in the row under the header
+            assert (ws.cell(row=2, column=j).value or "") == col.unit
     regions_dropdowns = {str(dv.sqref): dv.formula1 for dv in book["demand"].data_validations.dataValidation}
-    assert any("regions!$A$2" in (f or "") for f in regions_dropdowns.values())
+    assert any("regions!$A$3" in (f or "") for f in regions_dropdowns.values())
+    # dropdowns reach a national case's 62 regions x 6 workloads x 25 years = 9,300 demand rows
+    region_rule = next(dv for dv in book["demand"].data_validations.dataValidation if "regions!" in (dv.formula1 or ""))
+    assert str(region_rule.sqref).startswith("A3:") and int(str(region_rule.sqref).split(":")[1][1:]) >= 9_302
     kinds = [dv.formula1 for dv in book["planned_builds"].data_validations.dataValidation]
     assert any("fixed,min,max" in (f or "") for f in kinds)
 
@@ -55,6 +61,56 @@ def test_template_has_every_sheet_and_column_annotated(tmp_path):
 def test_filled_template_reads_as_the_same_case(tmp_path):
     path = write_template(tmp_path / "filled.xlsx", load_case(EXAMPLE))
     same_case(load_case(EXAMPLE), load_case(path))
+
+
+def test_template_and_results_take_the_users_file_mode(tmp_path):
+    """Written with the user's normal permissions (umask 022: 644 files, 755 folders), not the
+    owner-only mode of a temporary file."""
+    import os
+    import stat
+
+    from planner import files
+
+    old = os.umask(0o022)
+    files._UMASK.clear()
+    try:
+        path = write_template(tmp_path / "t.xlsx")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        outcome = run_case(EXAMPLE, tmp_path / "out")
+        assert outcome.exit_code == 0
+        assert stat.S_IMODE(outcome.folder.stat().st_mode) == 0o755
+        assert {stat.S_IMODE(f.stat().st_mode) for f in outcome.folder.iterdir()} == {0o644}
+    finally:
+        os.umask(old)
+        files._UMASK.clear()
+
+
+def test_a_units_row_under_the_header_is_skipped_and_data_is_not(tmp_path):
+    """A row that names the declared units (as the template writes it, or in brackets) is not
+    data; rows keep their spreadsheet numbers in messages. A first row of numbers is data."""
+    case = write(sheets([region("a")], [dict(region="a", workload="w", year=2026, ttok_per_day=2)]), tmp_path)
+    demand = (case / "demand.csv").read_text().splitlines()
+    units = ",".join({"region": "id", "workload": "id", "year": "year", "ttok_per_day": "(trillion tokens/day)"}.get(c, "")
+                     for c in demand[0].split(","))
+    assert SHEETS["demand"].column("ttok_per_day").unit == "trillion tokens/day"
+    (case / "demand.csv").write_text("\n".join([demand[0], units, *demand[1:]]) + "\n")
+    loaded = load_case(case)
+    assert loaded.demand["ttok_per_day"].tolist() == [2.0] and loaded.demand["_row"].tolist() == [3]
+    (case / "demand.csv").write_text("\n".join([demand[0], demand[1].replace(",2", ",x"), *demand[1:]]) + "\n")
+    with pytest.raises(InputError) as err:
+        load_case(case)
+    assert any(p.sheet == "demand" and p.row == 2 for p in err.value.problems)
+
+
+@pytest.mark.parametrize("sheet", ["regions", "workloads", "demand"])
+def test_an_empty_required_sheet_is_an_error(tmp_path, sheet):
+    case = write(sheets([region("a")], [dict(region="a", workload="w", year=2026, ttok_per_day=2)]), tmp_path)
+    header = (case / f"{sheet}.csv").read_text().splitlines()[0]
+    (case / f"{sheet}.csv").write_text(header + "\n")
+    with pytest.raises(InputError) as err:
+        load_case(case)
+    mine = [p for p in err.value.problems if p.sheet == sheet and "no rows" in p.message]
+    assert mine and mine[0].is_error
 
 
 def test_template_never_replaces_a_file(tmp_path):

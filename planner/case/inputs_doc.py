@@ -25,14 +25,19 @@ MATCHING = """\
   from text. `n/a`, `-`, `1,000` and other text in a number column are errors: leave the cell
   blank to take the default.
 * **Blank** cells take the column's default; a blank required cell is an error. A blank row inside
-  the data is an error (delete it or fill it), because rows after it might be meant to end the
-  table. Merged cells are errors: every cell needs its own value.
+  the data is skipped, with a warning naming it. Merged cells are errors: every cell needs its own
+  value.
+* **Units row**: a row right under the header that names each column's unit (as the template
+  writes it, e.g. `trillion tokens/day`, or in brackets, `(MW)`) is skipped; row numbers in
+  messages stay those of the spreadsheet.
+* **Empty required sheets** (`regions`, `workloads`, `demand` with a header and no rows) are
+  errors: a case needs at least one row of each.
 * **Every problem is reported at once**, sorted by sheet and row, with the cell as the spreadsheet
   shows it (e.g. `regions!E7`), the column, the value and what is wrong; the same problem on
   consecutive rows is shown once as a range (`D12:D40`). `planner validate CASE` prints the report
   and exits 2 when there are errors, 0 when there are only warnings.
 * **Warnings** (the case still runs): a region with no demand and no corridor, a workload without
-  demand, planned builds outside the horizon, a sheet with a header but no rows.
+  demand, planned builds outside the horizon, an optional sheet with a header but no rows.
 """
 
 

@@ -371,6 +371,9 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
     while body and all(_blank(c) for c in body[-1]):
         body.pop()
     schema = SHEETS[name]
+    units_row = bool(body) and _is_units_row(schema, positions, body[0])
+    if units_row:   # the template's row of units under the header: shown to people, not data
+        body = body[1:]
     known = set(schema.names) | ({"key", "value"} if schema.key_value else set())
     note_names = [k for k in positions if k not in known and not (schema.wide and k.isdigit() and len(k) == 4)]
     kept = {k: p for k, p in positions.items() if k not in set(note_names)}
@@ -380,7 +383,7 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
     blank_rows: list[int] = []
     headless: dict[int, list[int]] = {}   # column position without a header -> rows with a value there
     for offset, r in enumerate(body):
-        row_number = header_row + 1 + offset
+        row_number = header_row + 1 + offset + units_row
         if all(_blank(c) for c in r):
             blank_rows.append(row_number)   # planners space out their sheets: skip, and say so
             continue
@@ -406,13 +409,35 @@ def _to_sheet(name: str, grid: list[list[object]], text_cells: bool) -> tuple[Ra
         cells = pd.DataFrame.from_dict(data, orient="index", columns=list(kept), dtype=object)
     else:
         cells = pd.DataFrame(columns=list(kept), dtype=object)
-    if not data:
+    if not data and schema.required and not schema.key_value:
+        problems.append(error(name, f"the sheet has a header but no rows: a case needs at least one row of {name}",
+                              row=header_row))
+    elif not data:
         problems.append(warning(name, "the sheet has a header but no data rows", row=header_row))
     # information only: kept aside as text, read the same from CSV and workbook, never typed,
     # so that thousands of them cost the reading and nothing more
     notes = pd.DataFrame.from_dict(note_rows, orient="index", columns=note_names, dtype=object) if note_names else None
     letters = {k: column_letter(p) for k, p in positions.items()}
     return RawSheet(name, cells, letters, header_row, titles, text_cells, notes), problems
+
+
+def _is_units_row(schema, positions: dict[str, int], row: list[object]) -> bool:
+    """Whether the row under the header names the declared units (as the template writes them):
+    every filled cell under a known column is that column's unit, written as is or in brackets,
+    and at least one is filled. A row of data never passes: its numbers are not units."""
+    units = {c.name: c.unit.strip().lower() for c in schema.columns}
+    matched = 0
+    for key, pos in positions.items():
+        cell = row[pos] if pos < len(row) else None
+        if _blank(cell):
+            continue
+        text = str(cell).strip().lower()
+        if len(text) > 2 and text[0] + text[-1] in ("()", "[]"):
+            text = text[1:-1].strip()
+        if key not in units or not units[key] or text != units[key]:
+            return False
+        matched += 1
+    return matched > 0
 
 
 def _note_text(cell: object) -> str:

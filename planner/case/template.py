@@ -17,7 +17,11 @@ from planner.files import MARK, MARK_KEY, close_workbook
 from planner.case.problems import column_letter
 from planner.case.schema import SHEETS, Column, Kind, Sheet
 
-ROWS = 2000  # rows covered by dropdowns and number checks
+# Rows covered by dropdowns and number checks: a national case of 62 regions, 6 workloads and 25
+# years has 9,300 demand rows, and hourly profiles of 96 slices in 62 regions about 6,000; a case
+# given with --from gets its own rows plus this many more.
+ROWS = 20_000
+UNITS_ROW = 1   # the row under the header that shows each column's unit (the reader skips it)
 
 REQUIRED_FILL = "#FCE4D6"
 HEADER_FILL = "#DCE6F1"
@@ -59,7 +63,7 @@ def _validation(col: Column, letters: dict[str, dict[str, str]]) -> dict | None:
     if col.ref:
         sheet, name = col.ref.split(".")
         letter = letters[sheet][name]
-        return {"validate": "list", "source": f"={sheet}!${letter}$2:${letter}${ROWS}",
+        return {"validate": "list", "source": f"={sheet}!${letter}${UNITS_ROW + 2}:${letter}${ROWS}",
                 "error_type": "warning", "error_message": f"Not a known {name} (from the {sheet} sheet)."}
     if col.numeric:
         kind = "integer" if col.kind is Kind.YEAR else "decimal"
@@ -131,7 +135,8 @@ def _write(path: Path, case) -> None:
     about.set_column(0, 0, 110)
     lines = [
         "Input workbook for planner. One sheet per table; column names must stay as they are.",
-        "Headers shaded orange are required; hover over a header for its unit, default and checks.",
+        "Headers shaded orange are required; the row under each header gives the unit (leave it: the planner skips it);",
+        "hover over a header for its default and checks.",
         "Blank cells take the default. Region, workload, kind and policy cells offer dropdowns.",
         "Optional sheets (region_years, corridors, policies, planned_builds) may stay empty.",
         "Check the workbook with:  planner validate THIS_FILE.xlsx      Solve it with:  planner run THIS_FILE.xlsx",
@@ -139,7 +144,7 @@ def _write(path: Path, case) -> None:
         *[f"{s.name}: {s.doc}" for s in SHEETS.values()],
     ]
     for i, line in enumerate(lines):
-        about.write(i, 0, line, italic if i > 5 else None)
+        about.write(i, 0, line, italic if i > 6 else None)
 
     for name, sheet in SHEETS.items():
         ws = book.add_worksheet(name)
@@ -149,25 +154,28 @@ def _write(path: Path, case) -> None:
         data = tables.get(name)
         columns = list(sheet.columns)
         extra = [c for c in data.columns if c not in sheet.names] if data is not None else []
+        last = max(ROWS, (len(data) if data is not None else 0) + UNITS_ROW + 1 + ROWS // 10)
         for j, col in enumerate(columns):
             ws.write(0, j, col.name, head_required if col.required else head)
             ws.write_comment(0, j, header_note(col, sheet), {"x_scale": 2, "y_scale": 1.6})
+            if col.unit:
+                ws.write(UNITS_ROW, j, col.unit, italic)
             code = _number_format(col)
             fmt = formats.setdefault(code, book.add_format({"num_format": code})) if code else None
-            ws.set_column(j, j, max(12, len(col.name) + 3), fmt)
+            ws.set_column(j, j, max(12, len(col.name) + 3, len(col.unit) + 2), fmt)
             rule = _validation(col, letters)
             if rule:
-                ws.data_validation(1, j, ROWS, j, {"ignore_blank": True, **rule})
+                ws.data_validation(UNITS_ROW + 1, j, last, j, {"ignore_blank": True, **rule})
         for k, name_extra in enumerate(extra, start=len(columns)):
             ws.write(0, k, name_extra, head)
             ws.set_column(k, k, max(12, len(str(name_extra)) + 3))
         if data is not None:
-            for i, row in enumerate(data.itertuples(index=False), start=1):
+            for i, row in enumerate(data.itertuples(index=False), start=UNITS_ROW + 1):
                 for j, value in enumerate(row):
                     v = _cell(value)
                     if v is not None and v != "":
                         ws.write(i, j, v)
-        ws.freeze_panes(1, 0)
+        ws.freeze_panes(UNITS_ROW + 1, 0)
     close_workbook(book)
 
 

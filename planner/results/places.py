@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from planner import interrupt
-from planner.files import GENERATOR_TAG, MARK, MARK_KEY
+from planner.files import current_umask, GENERATOR_TAG, MARK, MARK_KEY
 
 # What a folder name may hold: Unicode letters, digits and marks (so 低需求 stays 低需求), and
 # '.', '_' and '-'. Everything else (path separators, Windows' <>:"|?*, control characters,
@@ -131,9 +131,7 @@ def staging_folder(out_dir: Path, name: str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_staging(out_dir)
     folder = Path(tempfile.mkdtemp(prefix=f".{name}.writing-{os.getpid()}-", dir=out_dir))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(folder, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary folders
+    os.chmod(folder, 0o777 & ~current_umask())  # mkdtemp makes it private; results are ordinary folders
     return folder
 
 
