@@ -242,6 +242,13 @@ def _status(console, label: str):
     works (so a long solve shows it is alive); gone when the case is done."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    if not console.is_terminal:   # a pipe or a CI log: one line per stage, with the time so far
+        import time
+
+        started = time.perf_counter()
+        yield lambda stage: console.print(f"{label}: {stage} ({time.perf_counter() - started:.0f} s)",
+                                          markup=False, highlight=False, soft_wrap=True)
+        return
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as bar:
         task = bar.add_task(f"{esc(label)}: starting", total=None)
