@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -13,7 +14,9 @@ from planner.formatting import NBSP, money, money_nb, money_scale, scaled
 from planner.results.outputs import component_label
 from rich.markup import escape as esc
 from planner.case.problems import Problem, collapse
-from planner.run import RunOutcome
+
+if TYPE_CHECKING:   # the run stage imports the model and Pyomo; `planner validate` needs neither
+    from planner.run import RunOutcome
 
 
 def thousands(racks: float) -> str:

@@ -43,7 +43,8 @@ def test_default_run_writes_the_contract(tmp_path):
     assert result.exit_code == 0, result.output
     folder = tmp_path / "base"  # the default is the bundled base scenario
     meta = json.loads((folder / "run.json").read_text())
-    assert RUN_KEYS <= meta.keys() and COSTS == meta["costs"].keys()
+    # the national case has servers (SPEC 7.1): their two components join the contract's six
+    assert RUN_KEYS <= meta.keys() and COSTS | {"server_capex", "server_fom"} == meta["costs"].keys()
     assert {"read", "build", "solve", "export"} <= meta["timings"].keys()   # the contract's four
     stages = ("read", "check", "build", "handoff", "highs", "analysis", "extract", "export")
     assert set(stages) <= meta["timings"].keys() and set(stages) <= meta["memory_mb"].keys()
