@@ -6,7 +6,7 @@
 
 Every number below is either a sourced fact (a key into inputs/SOURCES.md, written in the
 `source` column of the sheets) or an assumption marked ``A`` with its reasoning in SOURCES.md.
-One constant is calibrated, and says to what: the backbone traffic per token
+One constant is calibrated, and says to what: the backbone traffic per MW of remote work
 (``GBPS_PER_REMOTE_MW``, to the observed ~120 Tbps of 2026). The CSV folder is the diffable record;
 the workbook is generated from it, never edited by hand (tests/test_dataset.py checks both
 against this script).
