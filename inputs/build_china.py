@@ -35,8 +35,8 @@ def usd_per_mwh(yuan_per_kwh: float) -> float:
 # Provinces, one row each:
 #   point     where the data centres are: the national cluster city where there is one, else the
 #             capital (GeoNames city points; SOURCES.md "locations")
-#   racks_k   2.5 kW standard racks in service at the start of 2026, thousands, before the
-#             reported western stocks below replace the apportioned ones (SOURCES.md "existing racks")
+#   racks_k   2.5 kW standard racks in service at the start of 2026, thousands, by hub share, scaled
+#             to the national total; None where a reported stock is used (REPORTED_RACKS_K below)
 #   pue       horizon average of the 1.42 fleet and new builds at the hub targets (SOURCES.md "pue")
 #   grid      delivered price of grid power for large data centres, USD/MWh (SOURCES.md "prices")
 #   green_mw  average MW of green power data centres can contract today (A)
@@ -44,9 +44,9 @@ def usd_per_mwh(yuan_per_kwh: float) -> float:
 PROVINCES = [
     ("beijing", "Beijing", "Beijing", 39.9075, 116.3972, "east", "JJJ", 800, 1.30, 80, 150, 5.0),
     ("tianjin", "Tianjin", "Tianjin", 39.1422, 117.1767, "east", "JJJ", 280, 1.30, 76, 150, 1.8),
-    ("hebei", "Hebei (Zhangjiakou)", "Zhangjiakou", 40.7834, 114.8714, "east", "JJJ", 1020, 1.25, 65, 1500, 4.7),
+    ("hebei", "Hebei (Zhangjiakou)", "Zhangjiakou", 40.7834, 114.8714, "east", "JJJ", None, 1.25, 65, 1500, 4.7),
     ("shanxi", "Shanxi", "Taiyuan", 37.8694, 112.5603, "central", "", 220, 1.35, 60, 800, 2.5),
-    ("inner_mongolia", "Inner Mongolia (Horinger)", "Hohhot", 40.8106, 111.6522, "west", "Inner Mongolia", 1000, 1.20, 50, 6000, 2.6),
+    ("inner_mongolia", "Inner Mongolia (Horinger)", "Hohhot", 40.8106, 111.6522, "west", "Inner Mongolia", None, 1.20, 50, 6000, 2.6),
     ("liaoning", "Liaoning", "Shenyang", 41.7922, 123.4328, "east", "", 180, 1.35, 72, 400, 3.2),
     ("jilin", "Jilin", "Changchun", 43.8800, 125.3228, "central", "", 70, 1.30, 68, 600, 1.4),
     ("heilongjiang", "Heilongjiang", "Harbin", 45.7500, 126.6500, "central", "", 90, 1.30, 68, 600, 1.6),
@@ -65,13 +65,13 @@ PROVINCES = [
     ("hainan", "Hainan", "Haikou", 20.0458, 110.3417, "east", "", 40, 1.40, 78, 200, 0.8),
     ("chongqing", "Chongqing", "Chongqing", 29.5603, 106.5577, "west", "Chengdu-Chongqing", 260, 1.25, 75, 500, 3.2),
     ("sichuan", "Sichuan (Tianfu)", "Chengdu", 30.6667, 104.0667, "west", "Chengdu-Chongqing", 320, 1.25, 65, 2500, 6.5),
-    ("guizhou", "Guizhou (Gui'an)", "Guiyang", 26.5833, 106.7167, "west", "Guizhou", 700, 1.20, 49, 1500, 2.3),
+    ("guizhou", "Guizhou (Gui'an)", "Guiyang", 26.5833, 106.7167, "west", "Guizhou", None, 1.20, 49, 1500, 2.3),
     ("yunnan", "Yunnan", "Kunming", 25.0389, 102.7183, "west", "", 100, 1.25, 55, 2000, 3.1),
     ("tibet", "Tibet", "Lhasa", 29.6500, 91.1000, "west", "", 20, 1.20, 60, 300, 0.28),
     ("shaanxi", "Shaanxi", "Xi'an", 34.2583, 108.9286, "west", "", 200, 1.30, 70, 800, 3.5),
-    ("gansu", "Gansu (Qingyang)", "Qingyang", 35.7356, 107.6353, "west", "Gansu", 300, 1.20, 56, 2000, 1.3),
+    ("gansu", "Gansu (Qingyang)", "Qingyang", 35.7356, 107.6353, "west", "Gansu", None, 1.20, 56, 2000, 1.3),
     ("qinghai", "Qinghai", "Xining", 36.6255, 101.7574, "west", "", 50, 1.20, 45, 3000, 0.38),
-    ("ningxia", "Ningxia (Zhongwei)", "Zhongwei", 37.5113, 105.1907, "west", "Ningxia", 720, 1.20, 50, 2000, 0.55),
+    ("ningxia", "Ningxia (Zhongwei)", "Zhongwei", 37.5113, 105.1907, "west", "Ningxia", None, 1.20, 50, 2000, 0.55),
     ("xinjiang", "Xinjiang", "Urumqi", 43.8010, 87.6005, "west", "", 140, 1.25, 45, 3000, 2.0),
 ]
 COLUMNS = ["id", "name", "point", "lat", "lon", "zone", "hub", "racks_k", "pue", "grid", "green_mw", "gdp"]
