@@ -246,13 +246,14 @@ def _outline_trace(places: pd.DataFrame):
                       line=dict(color="#bdbdb5", width=0.7), hoverinfo="skip", showlegend=False)
 
 
-def _arrow(fig, a, b, colour: str) -> None:
-    """An arrowhead at the middle of the line a -> b, pointing the way the flow goes."""
+def _arrow(a, b, colour: str) -> dict:
+    """An arrowhead at the middle of the line a -> b, pointing the way the flow goes (an
+    annotation for the layout: added one by one, plotly re-checks every earlier one each time)."""
     f0, f1 = 0.42, 0.58
-    fig.add_annotation(x=a["lon"] + f1 * (b["lon"] - a["lon"]), y=a["lat"] + f1 * (b["lat"] - a["lat"]),
-                       ax=a["lon"] + f0 * (b["lon"] - a["lon"]), ay=a["lat"] + f0 * (b["lat"] - a["lat"]),
-                       xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
-                       arrowhead=2, arrowsize=1.4, arrowwidth=2, arrowcolor=colour, name="flow")
+    return dict(x=a["lon"] + f1 * (b["lon"] - a["lon"]), y=a["lat"] + f1 * (b["lat"] - a["lat"]),
+                ax=a["lon"] + f0 * (b["lon"] - a["lon"]), ay=a["lat"] + f0 * (b["lat"] - a["lat"]),
+                xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
+                arrowhead=2, arrowsize=1.4, arrowwidth=2, arrowcolor=colour, name="flow")
 
 
 def _place(where: str, names: dict[str, str]) -> str:
@@ -304,8 +305,7 @@ def map_section(run: StoredRun) -> tuple[str, int]:
     net_last = net[net["year"] == last] if len(net) else net
     fig = go.Figure()
     shape = _outline_trace(t["places"])
-    if shape is not None:
-        fig.add_trace(shape)
+    traces, arrows = ([shape] if shape is not None else []), []
     lines = 0
     if len(net_last):
         hvdc = net_last[net_last["hvdc_in_service_gw"] > 1e-6]
@@ -317,13 +317,13 @@ def map_section(run: StoredRun) -> tuple[str, int]:
             forward = r["optical_forward_tbps"] >= r["optical_reverse_tbps"]
             src, dst = (r["from"], r["to"]) if forward else (r["to"], r["from"])
             colour = _link_colour(r["optical_utilization"])
-            fig.add_trace(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
+            traces.append(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
                                      line=dict(width=1 + 3 * min(1.0, math.log10(1 + r["optical_in_service_tbps"]) / 3),
                                                color=colour, dash="dot"),
                                      hovertemplate=(f"optical {html.escape(names[src])} → {html.escape(names[dst])}: "
                                                     f"{r['optical_in_service_tbps']:,.3g} Tbps, "
                                                     f"{r['optical_utilization']:.1%} used<extra></extra>"), showlegend=False))
-            _arrow(fig, places.loc[src], places.loc[dst], colour)
+            arrows.append(_arrow(places.loc[src], places.loc[dst], colour))
             lines += 1
         for r in hvdc.to_dict("records"):
             a, b = places.loc[r["from"]], places.loc[r["to"]]
@@ -331,21 +331,21 @@ def map_section(run: StoredRun) -> tuple[str, int]:
             src, dst = (r["from"], r["to"]) if forward else (r["to"], r["from"])
             net_mw = abs(r["hvdc_forward_mw"] - r["hvdc_reverse_mw"])
             colour = _link_colour(r["hvdc_utilization"])
-            fig.add_trace(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
+            traces.append(go.Scatter(x=[a["lon"], b["lon"]], y=[a["lat"], b["lat"]], mode="lines", meta="corridor",
                                      line=dict(width=2 + 10 * r["hvdc_in_service_gw"] / top_gw, color=colour),
                                      hovertemplate=(f"HVDC {html.escape(names[src])} → {html.escape(names[dst])}: "
                                                     f"{r['hvdc_in_service_gw']:,.2f} GW in service, {net_mw:,.0f} MW "
                                                     f"net on average, {r['hvdc_utilization']:.0%} used<extra></extra>"),
                                      showlegend=False))
             if net_mw > 1e-6:
-                _arrow(fig, places.loc[src], places.loc[dst], colour)
+                arrows.append(_arrow(places.loc[src], places.loc[dst], colour))
             lines += 1
     racks = cap_last["racks_in_service"].reindex(places.index).fillna(0.0)
     size = 8 + 40 * (racks / max(racks.max(), 1.0)) ** 0.5
     labelled = set(racks[racks > 0].sort_values(ascending=False).index[:MAP_LABELS])
     for zone, group in places.groupby(places["zone"].fillna(""), sort=True):
         idx = group.index
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=group["lon"], y=group["lat"], mode="markers+text", name=f"{zone or 'no zone'} racks",
             text=[names[r] if r in labelled else "" for r in idx], textposition="top center",
             textfont=dict(size=11, color="#222"),
@@ -356,10 +356,12 @@ def map_section(run: StoredRun) -> tuple[str, int]:
                           ", %{customdata[2]:,.0f} built, %{customdata[3]:.0%} used<extra></extra>"))
     for name, dash in (("HVDC in service (width: GW; arrow: net flow)", "solid"),
                        ("optical carrying work (width: Tbps; arrow: users → servers)", "dot")):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color="#555", dash=dash, width=3)))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="link use", showlegend=False,
+        traces.append(go.Scatter(x=[None], y=[None], mode="lines", name=name, line=dict(color="#555", dash=dash, width=3)))
+    traces.append(go.Scatter(x=[None], y=[None], mode="markers", name="link use", showlegend=False,
                              marker=dict(colorscale=LINK_USE_SCALE, cmin=0, cmax=1, color=[0],
                                          colorbar=dict(title="link use", tickformat=".0%", len=0.6))))
+    fig.add_traces(traces)
+    fig.update_layout(annotations=arrows)
     lon, lat = places["lon"], places["lat"]
     if shape is not None:   # the whole country in view, not only the case's regions
         lon = pd.concat([lon, pd.Series([v for v in shape.x if v is not None])])
