@@ -90,6 +90,10 @@ class LiveLP:
         for i, r in enumerate(rows):
             self.rows_of.setdefault(id(r.constraint), []).append(i)
         self.row_lower, self.row_upper = row_lower, row_upper
+        # each what-if starts from the optimum's basis, not from where the last one ended: that
+        # basis is infeasible once the last one's rows are back (measured on the national case:
+        # the second counterfactual 4.6 s from there, 0.3 s from the optimum's)
+        self.basis = highs.getBasis()
 
     def values_without(self, constraints, variables) -> list[float] | None:
         """Values of ``variables`` at the optimum without ``constraints`` (Pyomo constraint data
@@ -102,6 +106,7 @@ class LiveLP:
         algorithm = h.getOptionValue("solver")
         algorithm = algorithm[1] if isinstance(algorithm, tuple) else algorithm   # highspy gives (status, value)
         h.setOptionValue("solver", "simplex")
+        h.setBasis(self.basis)
         try:
             run_highs(h)
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -112,6 +117,10 @@ class LiveLP:
         finally:
             h.changeRowsBounds(len(rows), rows, self.row_lower[rows], self.row_upper[rows])
             h.setOptionValue("solver", algorithm)
+
+    def cancel(self) -> None:
+        """Stop a re-solve running in another thread at HiGHS's next check."""
+        _cancel(self.highs)
 
 
 def highs_lp(m):
