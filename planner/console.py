@@ -160,7 +160,8 @@ def print_outcome(console: Console, outcome: RunOutcome) -> None:
     if outcome.problems:
         _line(console, f"{len(outcome.problems)} input warning(s); see run.json or `planner validate`.", style="yellow")
     t = outcome.timings
-    took = sum(v for k, v in t.items() if k != "solve")
+    # "solve" sums three of the stages; "analysis_beside" ran beside extract and export
+    took = sum(v for k, v in t.items() if k not in ("solve", "analysis_beside"))
     _line(console, f"Solved and written in {took:.1f}\u00a0s, of which HiGHS {t.get('highs', 0):.1f}\u00a0s.")
     console.print(f"Results: {outcome.folder}", soft_wrap=True, markup=False, highlight=False)
     report = outcome.folder / "report.html"

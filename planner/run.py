@@ -11,6 +11,7 @@ import gc
 import os
 import platform
 import sys
+import threading
 import time
 
 import pandas as pd
@@ -26,7 +27,7 @@ from planner.results import export
 
 from planner.results import places
 from planner.case.validated import Case
-from planner.analysis.diagnose import Shortfall, diagnose, policies_forcing_unserved
+from planner.analysis.diagnose import PolicyCheck, Shortfall, diagnose
 from planner.optimise.prepare import prepare
 from planner.case.problems import InputError, Problem
 from planner.report.html import regret_next_to, write_report
@@ -233,6 +234,7 @@ class Run:
     information: dict | None = None
     low_demand: dict | None = None   # the plan lived in the low-demand variant (stress test)
     notes: list[str] = field(default_factory=list)
+    policy_check: object = None      # a Beside still solving (analyse(beside_tables=True))
     results: Results | None = None
     parquet: bool = False            # also write every table as Parquet (pyarrow)
 
@@ -266,7 +268,7 @@ def optimise(run: Run, log_file: Path | None = None, progress: Callable[[str], N
     return run.solution.optimal
 
 
-def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None) -> Run:
+def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None, beside_tables: bool = False) -> Run:
     data, quiet = run.data, run.options.quiet()
     run.clock.restart()
     if not data.planned_builds.empty:
@@ -275,14 +277,76 @@ def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None) -> R
     if data.stochastic:
         run.information = value_of_information(data, objective_value(run.model), quiet, progress).as_dict()
     progress("checking whether policies leave demand unserved")
-    run.notes = policies_forcing_unserved(data, run.model, quiet, live=run.solution.live)
-    run.solution.live = None   # release HiGHS's copy of the LP before the tables are made
+    check = PolicyCheck(data, run.model, quiet, live=run.solution.live)
+    if beside_tables and check.pending and check.live is not None:
+        # HiGHS's re-solves need no Python lock: they run while the main thread goes on with
+        # the low-demand test, the tables and the files; settle() collects the warnings
+        run.policy_check = Beside(check)
+    else:
+        check.solve()
+        run.notes = check.notes()
+        run.solution.live = None   # release HiGHS's copy of the LP before the tables are made
     if run.loaded.low_demand is not None and not data.stochastic:
         name = run.loaded.low_demand[0]
         progress(f"living the plan in {name} (demand comes in low)")
         run.low_demand = low_demand_test(plan_of(run.model, run.loaded.name), run.loaded.low_demand, quiet)
     run.clock.lap("analysis")
     return run
+
+
+class Beside:
+    """A :class:`PolicyCheck` solving in a helper thread while the run goes on."""
+
+    def __init__(self, check: PolicyCheck):
+        self.check, self.failure = check, None
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._work, name="policy-check", daemon=True)
+        self.thread.start()
+
+    def _work(self):
+        try:
+            self.check.solve()
+        except BaseException as err:   # handed to the main thread in wait()
+            self.failure = err
+        finally:
+            self.seconds = time.perf_counter() - self.started
+            self.done.set()
+
+    def wait(self) -> list[str]:
+        """The warnings, once the solves are done. A signal while waiting stops them."""
+        try:
+            while not self.done.wait(0.05):
+                pass
+        except BaseException:
+            self.check.cancel()
+            self.done.wait(1.0)
+            raise
+        if self.failure is not None:
+            raise self.failure
+        return self.check.notes()
+
+    def stop(self) -> None:
+        """Give up on the solves (the run failed or was interrupted elsewhere)."""
+        if not self.done.is_set():
+            self.check.cancel()
+            self.done.wait(1.0)
+
+
+def settle(run: Run) -> None:
+    """Wait for what :func:`analyse` left running beside the tables; its waiting time counts to
+    ``analysis`` and the time it ran beside other stages to ``analysis_beside``."""
+    pending = run.policy_check
+    if pending is None:
+        return
+    run.clock.lap("export")   # the files written so far
+    run.notes = pending.wait()
+    run.policy_check = None
+    run.solution.live = None
+    waited = run.clock.running()
+    run.clock.lap("analysis", waited)
+    run.timings["analysis_beside"] = round(max(0.0, pending.seconds - waited), 6)
 
 
 def tabulate(run: Run, progress: Callable[[str], None] = lambda stage: None) -> Results:
@@ -331,11 +395,11 @@ def write_folder(run: Run, folder: Path, out_dir: Path, progress: Callable[[str]
     tables = run.results.tables()
     export.write_tables(export.for_files(tables, {"future": len(run.data.futures)}), folder,
                         run.loaded.case.settings.currency, views=views(tables), parquet=run.parquet)
-    meta = run_meta(run)
     progress("drawing the report")
-    write_report(StoredRun(folder, meta, tables), folder / "report.html", regret=regret_next_to(out_dir, run.loaded.name))
+    write_report(StoredRun(folder, run_meta(run), tables), folder / "report.html", regret=regret_next_to(out_dir, run.loaded.name))
+    settle(run)   # the report shows no warnings; run.json lists them
     run.clock.lap("export")
-    meta["timings"] = run.timings
+    meta = run_meta(run)
     export.write_run_json(meta, folder)
     return meta
 
@@ -355,9 +419,13 @@ def _solve(loaded: LoadedInput, out_dir: Path, staging: Path, options: SolverOpt
                 shortfalls = diagnose(run.data, options)
             return RunOutcome(name, path, solution.status, EXIT_FAILED, _failure_message(solution, shortfalls),
                               case=case, problems=case.warnings, timings=run.timings, shortfalls=shortfalls)
-        analyse(run, progress)
-        tabulate(run, progress)
-        write_folder(run, staging, out_dir, progress)
+        analyse(run, progress, beside_tables=True)
+        try:
+            tabulate(run, progress)
+            write_folder(run, staging, out_dir, progress)
+        finally:
+            if run.policy_check is not None:
+                run.policy_check.stop()
         _pause_for_tests()
         target = out_dir / loaded.folder
         places.publish(staging, target)

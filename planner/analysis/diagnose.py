@@ -7,6 +7,7 @@ spreadsheet rows) and how much could not be met.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from planner.models import build_model
@@ -64,59 +65,99 @@ def _describe(data: ModelData, family, key: tuple, amount: float) -> Shortfall:
 
 
 def policies_forcing_unserved(data: ModelData, model, options: SolverOptions | None = None, live=None) -> list[str]:
-    """Binding policies that are met only by leaving demand unserved (SPEC 4.5).
+    """Binding policies that are met only by leaving demand unserved (SPEC 4.5): the warnings.
 
     For each policy family (policy and zone) that binds in a period where demand goes unserved,
     solve once without that family; where more demand is then served, the policy is what left it
     unserved, and the warning says by how much. Unserved demand that a policy did not cause (a
-    capacity limit, say) gives no warning.
-
-    With ``live`` (the main solve's :class:`~planner.solver.LiveLP`) each counterfactual drops
-    the family's rows from HiGHS's copy of the LP and re-solves from the optimal basis; without
-    it, the model is rebuilt without the family and solved from scratch. Both give the same LP.
+    capacity limit, say) gives no warning. :class:`PolicyCheck` does the same in steps, so that
+    its solves can run beside other work.
     """
-    import dataclasses
+    check = PolicyCheck(data, model, options, live)
+    check.solve()
+    return check.notes()
 
-    unserved = _unserved(model)
-    if unserved.sum() <= TOLERANCE:
-        return []
-    binding: dict[tuple[str, str], set[int]] = {}
-    names = {}
-    for policy in model.registry.policies:
-        con = getattr(model, policy.constraint)
-        names[policy.constraint] = policy.input
-        for key in con:
-            if abs(model.dual.get(con[key], 0.0)) > 1e-9:
-                zone, period = key[-2], key[-1]
-                binding.setdefault((policy.constraint, zone), set()).add(period)
-    base = (options or SolverOptions()).quiet()
-    notes = []
-    for (family, zone), periods in sorted(binding.items()):
+
+class PolicyCheck:
+    """The policy counterfactuals of :func:`policies_forcing_unserved` in three steps.
+
+    ``PolicyCheck(...)`` reads what it needs from the solved model (unserved demand, binding
+    policies, their rows); ``solve()`` runs the counterfactuals; ``notes()`` turns them into
+    warnings. With ``live`` (the main solve's :class:`~planner.optimise.solver.LiveLP`) each
+    counterfactual drops the family's rows from HiGHS's copy of the LP and re-solves from the
+    optimal basis, and ``solve()`` touches only HiGHS, so it may run in a thread while the
+    tables are made (HiGHS holds no Python lock). Without it, the model is rebuilt without the
+    family and solved from scratch. Both give the same LP.
+    """
+
+    def __init__(self, data: ModelData, model, options: SolverOptions | None = None, live=None):
+        self.data, self.live = data, live
+        self.options = (options or SolverOptions()).quiet()
+        self.unserved = _unserved(model)
+        self.names: dict[str, str] = {}
+        self.binding: dict[tuple[str, str], set[int]] = {}
+        self.rows: dict[tuple[str, str], list] = {}
+        self.without: dict[tuple[str, str], object] = {}
+        self.cancelled = False
+        if self.unserved.sum() <= TOLERANCE:
+            return
+        for policy in model.registry.policies:
+            con = getattr(model, policy.constraint)
+            self.names[policy.constraint] = policy.input
+            for key in con:
+                if abs(model.dual.get(con[key], 0.0)) > 1e-9:
+                    zone, period = key[-2], key[-1]
+                    self.binding.setdefault((policy.constraint, zone), set()).add(period)
         if live is not None:
-            rows = [c for key, c in getattr(model, family).items() if key[-2] == zone]
-            keys = list(model.tokens_unserved)
-            values = live.values_without(rows, [model.tokens_unserved[k] for k in keys])
-            if values is None:
+            self.keys = list(model.tokens_unserved)
+            self.variables = [model.tokens_unserved[k] for k in self.keys]
+            for family, zone in self.binding:
+                self.rows[family, zone] = [c for key, c in getattr(model, family).items() if key[-2] == zone]
+
+    @property
+    def pending(self) -> bool:
+        """Whether there is anything to solve."""
+        return bool(self.binding)
+
+    def solve(self) -> None:
+        for family, zone in sorted(self.binding):
+            if self.cancelled:
+                return
+            if self.live is not None:
+                values = self.live.values_without(self.rows[family, zone], self.variables)
+                self.without[family, zone] = None if values is None else (self.keys, values)
+            else:
+                pol = self.data.policies
+                keep = ~((pol["policy"] == self.names[family]) & (pol["zone"] == zone))
+                relaxed = build_model(dataclasses.replace(self.data, policies=pol[keep]))
+                self.without[family, zone] = _unserved(relaxed) if solve(relaxed, self.options).optimal else None
+
+    def cancel(self) -> None:
+        """Stop the counterfactuals (from another thread): HiGHS stops at its next check."""
+        self.cancelled = True
+        if self.live is not None:
+            self.live.cancel()
+
+    def notes(self) -> list[str]:
+        notes = []
+        unserved = self.unserved
+        for (family, zone), periods in sorted(self.binding.items()):
+            without = self.without.get((family, zone))
+            if without is None:
                 continue
-            without = _unserved_series(keys, values)
-        else:
-            pol = data.policies
-            keep = ~((pol["policy"] == names[family]) & (pol["zone"] == zone))
-            relaxed = build_model(dataclasses.replace(data, policies=pol[keep]))
-            if not solve(relaxed, base).optimal:
-                continue
-            without = _unserved(relaxed)
-        freed = unserved - without.reindex(unserved.index, fill_value=0.0)
-        if "slice" in freed.index.names:   # tokens/day in a slice, for its share of the year
-            freed = freed * data.slices["weight"].reindex(freed.index.get_level_values("slice")).to_numpy()
-        freed = freed.groupby(level="period").sum()
-        for period in sorted(periods):
-            gained = float(freed.get(period, 0.0))
-            if gained > 1e-6:
-                zone_text = f"zone {zone}" if zone else "the whole system"
-                notes.append(f"{names[family]} for {zone_text} in {period} is met only by leaving demand unserved: "
-                             f"without it, {gained:,.3g} trillion tokens/day more would be served")
-    return notes
+            if isinstance(without, tuple):
+                without = _unserved_series(*without)
+            freed = unserved - without.reindex(unserved.index, fill_value=0.0)
+            if "slice" in freed.index.names:   # tokens/day in a slice, for its share of the year
+                freed = freed * self.data.slices["weight"].reindex(freed.index.get_level_values("slice")).to_numpy()
+            freed = freed.groupby(level="period").sum()
+            for period in sorted(periods):
+                gained = float(freed.get(period, 0.0))
+                if gained > 1e-6:
+                    zone_text = f"zone {zone}" if zone else "the whole system"
+                    notes.append(f"{self.names[family]} for {zone_text} in {period} is met only by leaving demand "
+                                 f"unserved: without it, {gained:,.3g} trillion tokens/day more would be served")
+        return notes
 
 
 def _unserved(model):

@@ -278,7 +278,8 @@ RUN_JSON: tuple[Col, ...] = (
     Col("objective", CUR, "total discounted cost"),
     Col("costs", CUR, "discounted total by component"),
     Col("inputs_sha256", "", "hash of the input files (and the scenario file)"),
-    Col("timings", "s", "seconds by stage: read, check, build, handoff, highs, analysis, extract, export, and solve"),
+    Col("timings", "s", "seconds by stage: read, check, build, handoff, highs, analysis, extract, export, and solve; "
+        "analysis_beside: seconds the extra solves ran in a helper thread beside extract and export (not in the run's wall time)"),
     Col("versions", "", "Python and package versions"),
     Col("memory_mb", "MB", "peak resident memory at the end of each stage"),
     Col("currency", "", "currency of every amount"),
