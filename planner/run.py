@@ -276,20 +276,22 @@ def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None, besi
         run.free_plan, run.free_cost = solve_plan(without_planned_builds(data), "without planned builds", quiet)
     if data.stochastic:
         run.information = value_of_information(data, objective_value(run.model), quiet, progress).as_dict()
+    if run.loaded.low_demand is not None and not data.stochastic:
+        name = run.loaded.low_demand[0]
+        progress(f"living the plan in {name} (demand comes in low)")
+        run.low_demand = low_demand_test(plan_of(run.model, run.loaded.name), run.loaded.low_demand, quiet)
     progress("checking whether policies leave demand unserved")
     check = PolicyCheck(data, run.model, quiet, live=run.solution.live)
     if beside_tables and check.pending and check.live is not None:
-        # HiGHS's re-solves need no Python lock: they run while the main thread goes on with
-        # the low-demand test, the tables and the files; settle() collects the warnings
+        # HiGHS's re-solves need no Python lock: they run while the main thread makes the
+        # tables and the files; settle() collects the warnings. Nothing else solves meanwhile:
+        # two HiGHS instances running at once in one process share HiGHS's global thread
+        # scheduler, which is not safe (ERGO-Code/HiGHS#3141), so every other solve comes first
         run.policy_check = Beside(check)
     else:
         check.solve()
         run.notes = check.notes()
         run.solution.live = None   # release HiGHS's copy of the LP before the tables are made
-    if run.loaded.low_demand is not None and not data.stochastic:
-        name = run.loaded.low_demand[0]
-        progress(f"living the plan in {name} (demand comes in low)")
-        run.low_demand = low_demand_test(plan_of(run.model, run.loaded.name), run.loaded.low_demand, quiet)
     run.clock.lap("analysis")
     return run
 
