@@ -509,9 +509,11 @@ def sweep(
             task = bar.add_task(f"{name}: {len(items)} variants", total=len(items))
             table = run_sweep(items, executor, options, progress=lambda done, total: bar.update(task, completed=done))
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        if client is not None:
+        if client is not None:   # Dask's executor knows no cancel_futures; closing the client ends its tasks
+            executor.shutdown(wait=True)
             client.close()
+        else:
+            executor.shutdown(wait=True, cancel_futures=True)
     currency = items[0].data.settings.currency
     with _writing(out):
         folder = publish_tables(out, target, {"sweep": table}, currency,

@@ -410,7 +410,15 @@ def test_sweep_on_dask_equals_the_local_sweep(tmp_path):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         on_dask = run_sweep(items, client.get_executor(), SolverOptions())
+        # the command line on the same cluster (it once failed at the end, shutting Dask's
+        # executor down with a keyword only local executors know)
+        result = CliRunner().invoke(app, ["sweep", str(sweep_spec(tmp_path)), "--dask", cluster.scheduler_address,
+                                          "--out", str(tmp_path / "out")], env={"COLUMNS": "200"})
     pd.testing.assert_frame_equal(local, on_dask)
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(next((tmp_path / "out").glob("*/sweep.csv")))
+    assert list(written["variant"]) == list(local["variant"])
+    assert written["objective"].tolist() == pytest.approx(local["objective"].tolist(), rel=1e-9)
 
 
 from conftest import BUNDLED  # noqa: E402
