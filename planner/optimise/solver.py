@@ -1,8 +1,9 @@
 """Hand the Pyomo model to HiGHS in memory and bring values and duals back.
 
-Route (measured fastest with Pyomo as the model's source of truth, ../shared/research/perf.md):
-Pyomo's ``LinearStandardFormCompiler`` turns the model into a sparse matrix, which goes
-straight into ``highspy.passModel``; primal values are written back into the Pyomo variables
+Route (measured fastest with Pyomo as the model's source of truth, docs/performance.md): the
+model's linear expressions are read into a column-wise sparse matrix (``planner.optimise.matrix``,
+the same matrix Pyomo's ``LinearStandardFormCompiler`` gives, which takes any model that reader
+leaves to it), which goes straight into ``highspy.passModel``; primal values are written back into the Pyomo variables
 and row duals into ``model.dual``, keyed by constraint.
 
 Numerics: objective coefficients are money per unit, from about 1 (a cheap rack-year) to 1e9
@@ -125,32 +126,44 @@ class LiveLP:
 
 def highs_lp(m):
     """The model as a ``highspy.HighsLp``, with the variables (columns) and constraint rows
-    (Pyomo objects, in matrix order) to map the solution back."""
+    (in matrix order, each with its ``constraint``) to map the solution back."""
     import highspy
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    form = LinearStandardFormCompiler().write(m, mixed_form=True)
-    columns, rows = form.columns, form.rows
-    n_col, n_row = len(columns), len(rows)
-    A = form.A.tocsc()
+    from planner.optimise.matrix import read
+
+    form = read(m) or _pyomo_standard_form(m)
+    n_col, n_row = len(form.columns), len(form.rows)
     inf = highspy.kHighsInf
-    rhs = np.asarray(form.rhs, dtype=float)
-    sense = np.array([r.bound_type for r in rows], dtype=int)
+    sense = np.fromiter((r.bound_type for r in form.rows), dtype=np.int8, count=n_row)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_col, n_row
     lp.sense_ = highspy.ObjSense.kMinimize
-    lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    lp.col_cost_ = np.asarray(form.c.toarray()).ravel() if n_col else np.zeros(0)
-    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
-    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
-    lp.row_lower_ = np.where(sense == 1, -inf, rhs)
-    lp.row_upper_ = np.where(sense == -1, inf, rhs)
+    lp.offset_ = form.offset
+    lp.col_cost_ = form.cost
+    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in form.columns], dtype=float)
+    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in form.columns], dtype=float)
+    lp.row_lower_ = np.where(sense == 1, -inf, form.rhs)
+    lp.row_upper_ = np.where(sense == -1, inf, form.rhs)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    return lp, columns, rows
+    lp.a_matrix_.start_ = form.start.astype(np.int32)
+    lp.a_matrix_.index_ = form.index.astype(np.int32)
+    lp.a_matrix_.value_ = form.value.astype(float)
+    return lp, form.columns, form.rows
+
+
+def _pyomo_standard_form(m):
+    """Pyomo's own compiler, for a model the direct reader leaves to it (planner.optimise.matrix)."""
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    from planner.optimise.matrix import StandardForm
+
+    form = LinearStandardFormCompiler().write(m, mixed_form=True)
+    A = form.A.tocsc()
+    return StandardForm(columns=form.columns, rows=form.rows,
+                        cost=np.asarray(form.c.toarray()).ravel() if form.columns else np.zeros(0),
+                        offset=float(form.c_offset[0]) if len(form.c_offset) else 0.0,
+                        rhs=np.asarray(form.rhs, dtype=float), start=A.indptr, index=A.indices, value=A.data)
 
 
 ALGORITHMS = ("ipm", "choose", "simplex", "pdlp")
