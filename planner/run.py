@@ -398,7 +398,10 @@ def write_folder(run: Run, folder: Path, out_dir: Path, progress: Callable[[str]
     export.write_tables(export.for_files(tables, {"future": len(run.data.futures)}), folder,
                         run.loaded.case.settings.currency, views=views(tables), parquet=run.parquet)
     progress("drawing the report")
-    write_report(StoredRun(folder, run_meta(run), tables), folder / "report.html", regret=regret_next_to(out_dir, run.loaded.name))
+    # the report names the folder the run is published to, not the staging folder it is drawn in
+    published = out_dir / run.loaded.folder
+    write_report(StoredRun(published, run_meta(run), tables), folder / "report.html",
+                 regret=regret_next_to(out_dir, run.loaded.name))
     settle(run)   # the report shows no warnings; run.json lists them
     run.clock.lap("export")
     meta = run_meta(run)

@@ -117,6 +117,15 @@ def test_report_names_regions_and_hides_absolute_paths(bundled_runs):
     assert "If demand comes in low" in line and f"{low['idle_cost_sum'] / 1e9:,.1f} bn" in line
 
 
+def test_report_names_the_published_folder_not_the_staging_one(bundled_runs):
+    """A scenario with no low-demand variant: the report tells how to stress the plan, naming the
+    results folder as it stands once published (the report is drawn before the folder moves)."""
+    folder = bundled_runs["high_demand"][2]
+    line = re.search(r"<p class='low-demand'>(.*?)</p>", (folder / "report.html").read_text()).group(1)
+    assert f"planner stress {folder.name} &lt;low-demand scenario&gt;" in line
+    assert f".{folder.name}.writing" not in (folder / "report.html").read_text()   # the staging name
+
+
 def test_report_numbers_are_the_exported_numbers(bundled_runs):
     """The headline cards show the objective and costs of run.json, not a recomputation."""
     folder = bundled_runs["base"][2]

@@ -128,11 +128,43 @@ def _first_future(df: pd.DataFrame, prefer: str = "base") -> pd.DataFrame:
     return df[df["future"] == (prefer if prefer in futures else futures[0])]
 
 
+TEMPLATE = "planner"
+# what of plotly_white the report's charts use: the page look and the traces it draws
+_TEMPLATE_LAYOUT = ("paper_bgcolor", "plot_bgcolor", "colorway", "font", "xaxis", "yaxis", "hovermode",
+                    "hoverlabel", "title", "annotationdefaults", "shapedefaults", "autotypenumbers")
+_TEMPLATE_TRACES = ("bar", "scatter", "heatmap")
+
+
+def _template() -> str:
+    """plotly_white cut to what the report uses, registered once. Every figure carries its
+    template: the whole of plotly_white (defaults for some thirty kinds of chart, 3D scenes, maps)
+    took most of the time of drawing the example's report and half the bytes of each chart."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    if TEMPLATE not in pio.templates:
+        white = pio.templates["plotly_white"]
+        layout = white.layout.to_plotly_json()
+        slim = go.layout.Template(layout={k: layout[k] for k in _TEMPLATE_LAYOUT if k in layout})
+        for kind in _TEMPLATE_TRACES:
+            slim.data[kind] = white.data[kind]
+        pio.templates[TEMPLATE] = slim
+    return TEMPLATE
+
+
 def _figure_html(fig, div_id: str, height: int = 420, legend_y: float = -0.15) -> str:
-    fig.update_layout(height=height, margin=dict(l=50, r=20, t=30, b=40), template="plotly_white",
+    fig.update_layout(height=height, margin=dict(l=50, r=20, t=30, b=40), template=_template(),
                       font=dict(size=12), legend=dict(orientation="h", y=legend_y))
     return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
                        config={"displaylogo": False, "responsive": True})
+
+
+def _years_axis(fig, years, **where) -> None:
+    """Whole years on the x axes: plotly left to itself puts ticks at half years ("2,026.5")
+    when there are few of them."""
+    years = [int(y) for y in years]
+    span = max(years) - min(years) if years else 0
+    fig.update_xaxes(tickformat="d", **({"dtick": 1} if span <= 12 else {}), **where)
 
 
 NOTHING = '<p class="nothing">Nothing to show: {}.</p>'
@@ -404,6 +436,7 @@ def racks_section(run: StoredRun) -> str:
             fig.add_trace(go.Scatter(x=list(by.groups), y=by["busy_racks"].sum(), name=label,
                                      line=dict(color=colours.get(zone, NO_ZONE), dash="dot" if f in (None, futures[0]) else "dash")))
     fig.update_layout(yaxis_title="racks", xaxis_title="year")
+    _years_axis(fig, cap["year"])
     return _section("Racks in service and busy, by zone",
                     "Solid lines are racks in service (the plan); dotted lines are the racks the work keeps busy"
                     + (" in each future" if futures != [None] else "") + ". The gap between them is idle capacity.",
@@ -522,6 +555,7 @@ def serving_section(run: StoredRun) -> str:
                                      hovertemplate=f"{w}, served in {zone}: %{{y:.0%}}<extra></extra>"),
                           row=i // cols + 1, col=i % cols + 1)
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
+    _years_axis(fig, srv["year"])
     return _section("Where each workload is served",
                     "Share of each workload's tokens served in each zone, by year. Latency-bound work stays near its "
                     "users; batch and training go where compute is cheapest, if the network is good enough.",
@@ -595,6 +629,7 @@ def costs_section(run: StoredRun) -> str:
     disc = costs.groupby("year")["discounted_cost"].sum()
     fig.add_trace(go.Scatter(x=disc.index, y=disc.values, name="discounted total", line=dict(color="black", width=2)))
     fig.update_layout(barmode="stack", yaxis_title=f"{cur} a year", xaxis_title="year")
+    _years_axis(fig, costs["year"])
     return _section("Cost by component over time",
                     "Undiscounted cost in each year by component (bars; expected over futures where there are several) "
                     "and the discounted total, which adds up to the objective.", _figure_html(fig, "costs"), "costs")
@@ -700,6 +735,7 @@ def futures_section(run: StoredRun, regret: tuple[pd.DataFrame, pd.DataFrame] | 
                       row=1, col=2)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    _years_axis(fig, cap["year"], row=1, col=2)
     s = run.tables["summary"].set_index("item")["value"]
     extra = ""
     if "value_of_stochastic_solution" in s:
