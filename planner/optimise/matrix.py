@@ -61,11 +61,12 @@ class _Reader:
         from pyomo.core.base.constraint import Constraint
         from pyomo.core.base.objective import Objective, minimize
         from pyomo.core.expr import numeric_expr as ne
-        from pyomo.common.numeric_types import native_numeric_types
+        from pyomo.common.numeric_types import native_numeric_types, native_types
+        from pyomo.core.expr.numvalue import value
 
         self.m = m
         self.Constraint, self.Objective, self.minimize = Constraint, Objective, minimize
-        self.numbers = native_numeric_types
+        self.numbers, self.native, self.value = native_numeric_types, native_types, value
         self.Monomial, self.Linear = ne.MonomialTermExpression, ne.LinearExpression
         self.Sum, self.Negation, self.Product = ne.SumExpression, ne.NegationExpression, ne.ProductExpression
         self.column_of: dict[int, int] = {}     # id(var data) -> column, before unused ones go
@@ -172,7 +173,7 @@ class _Reader:
         row_cols: list = []
         row_vals: list = []
         for con in m.component_data_objects(self.Constraint, active=True):
-            lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
+            lb, body, ub = self._bounded(con)
             if lb is None and ub is None:
                 continue
             linear: dict[int, float] = {}
@@ -189,6 +190,19 @@ class _Reader:
                 row_vals.append(linear.values())
                 lengths.append(len(linear))
         return self._assemble(cost_terms, offset, rows, rhs, row_cols, row_vals, lengths)
+
+    def _bounded(self, con):
+        """(lower, body, upper) with numeric bounds, as Pyomo's compiler takes them; a bound that
+        does not evaluate is left to that compiler to report."""
+        try:
+            lb, body, ub = con.to_bounded_expression()
+            if lb.__class__ not in self.native:
+                lb = self.value(lb)
+            if ub.__class__ not in self.native:
+                ub = self.value(ub)
+        except Exception:   # noqa: BLE001 - Pyomo's compiler raises its own error for it
+            raise _Unreadable
+        return lb, body, ub
 
     def _assemble(self, cost_terms, offset, rows, rhs, row_cols, row_vals, lengths) -> StandardForm:
         from itertools import chain
