@@ -126,6 +126,9 @@ def run(
                                                           "pip install -e '.\\[parquet]')."),
     workers: int = typer.Option(1, "--workers", min=1, help="Cases solved at once, each in its own process "
                                                             "(HiGHS threads are shared out among them)."),
+    policy_check: bool = typer.Option(True, help="Re-solve without each binding policy to warn when one is met by "
+                                                 "leaving demand unserved (with many time slices this can take "
+                                                 "longer than the main solve)."),
 ) -> None:
     """Solve each case and write results.xlsx, one CSV per table, run.json and report.html."""
     from planner.console import print_outcome, print_run_summary
@@ -134,7 +137,7 @@ def run(
 
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, threads, time_limit, crossover=crossover, presolve=presolve,
-                              log_to_console=solver_log)
+                              log_to_console=solver_log, policy_check=policy_check)
     if parquet:
         try:
             import pyarrow  # noqa: F401

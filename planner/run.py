@@ -268,6 +268,10 @@ def optimise(run: Run, log_file: Path | None = None, progress: Callable[[str], N
     return run.solution.optimal
 
 
+POLICY_CHECK_OFF = ("policy check off (--no-policy-check): whether a binding policy is met by leaving demand "
+                    "unserved was not solved; each policy's shadow price is in prices")
+
+
 def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None, beside_tables: bool = False) -> Run:
     data, quiet = run.data, run.options.quiet()
     run.clock.restart()
@@ -280,6 +284,11 @@ def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None, besi
         name = run.loaded.low_demand[0]
         progress(f"living the plan in {name} (demand comes in low)")
         run.low_demand = low_demand_test(plan_of(run.model, run.loaded.name), run.loaded.low_demand, quiet)
+    if not run.options.policy_check:
+        run.notes.append(POLICY_CHECK_OFF)
+        run.solution.live = None
+        run.clock.lap("analysis")
+        return run
     progress("checking whether policies leave demand unserved")
     check = PolicyCheck(data, run.model, quiet, live=run.solution.live)
     if beside_tables and check.pending and check.live is not None:

@@ -186,6 +186,30 @@ def test_policy_met_only_by_unserved_demand_is_warned(tmp_path):
     assert any("carbon_cap" in w for w in __import__("json").loads((outcome.folder / "run.json").read_text())["warnings"])
 
 
+def test_no_policy_check_skips_the_counterfactual_and_says_so(tmp_path):
+    """The same carbon cap with `--no-policy-check`: the plan is the same (5 of 10 trillion
+    tokens/day unserved) but no re-solve runs, so the warning becomes the note that the check is
+    off, in the summary and in run.json."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+    from planner.run import POLICY_CHECK_OFF
+
+    case = sheets([region("a", grid_co2=1.0)], [dict(region="a", workload="w", year=2026, ttok_per_day=10)],
+                  policies=[dict(policy="carbon_cap_mt", year=2026, value=0.0438)])
+    result = CliRunner().invoke(app, ["run", str(write(case, tmp_path)), "--out", str(tmp_path / "out"),
+                                      "--no-policy-check"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    [folder] = [p for p in (tmp_path / "out").iterdir() if p.is_dir()]
+    meta = json.loads((folder / "run.json").read_text())
+    assert meta["warnings"] == [POLICY_CHECK_OFF] and meta["solver"]["options"]["policy_check"] is False
+    assert "policy check off" in result.output and "carbon_cap" not in " ".join(meta["warnings"])
+    unserved = pd.read_csv(folder / "unserved.csv")
+    assert unserved["ttok_per_day"].sum() == pytest.approx(5.0, rel=1e-6)
+
+
 def test_policy_counterfactual_on_the_live_lp_matches_a_rebuilt_model(tmp_path):
     """The run drops the policy's rows from HiGHS's copy of the LP and re-solves from the basis;
     rebuilding the model without the policy must say the same. Carbon cap 0.0438 Mt at 1 t/MWh

@@ -55,6 +55,11 @@ class SolverOptions:
     time_limit: float | None = None  # seconds
     log_file: Path | None = None    # HiGHS log written here
     log_to_console: bool = False
+    # Not for HiGHS: whether a run solves the policy counterfactuals (SPEC 4.5's warning that a
+    # policy is met by leaving demand unserved). On, as the contract says; they are re-solves of
+    # the LP without each binding policy and, with many time slices, can take longer than the
+    # main solve (docs/performance.md), so a planner iterating on a large case may turn them off.
+    policy_check: bool = True
 
     def quiet(self, **changes) -> "SolverOptions":
         """The same options without a log: for the extra solves of an analysis."""
