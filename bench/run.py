@@ -94,8 +94,9 @@ def measured(cmd: list[str]) -> tuple[float, float, str, str, int]:
         return wall, peak, out.read().decode(errors="replace"), err.read().decode(errors="replace"), proc.returncode
 
 
-def planner_run(case: Path, out: Path) -> dict:
-    wall, peak, stdout, stderr, code = measured([sys.executable, "-m", "planner", "run", str(case), "--out", str(out)])
+def planner_run(case: Path, out: Path, flags: tuple[str, ...] = ()) -> dict:
+    wall, peak, stdout, stderr, code = measured([sys.executable, "-m", "planner", "run", str(case), "--out", str(out),
+                                                 *flags])
     if code != 0:
         raise SystemExit(f"planner run {case} failed ({code}):\n{stdout}\n{stderr}")
     meta = json.loads(next(out.glob("*/run.json")).read_text())
@@ -133,7 +134,7 @@ def median_of(runs: list[dict]) -> dict:
     return out
 
 
-def bench(label: str, repeat: int, progress) -> dict:
+def bench(label: str, repeat: int, progress, flags: tuple[str, ...] = ()) -> dict:
     case = case_for(label)
     folder = CASES / label.replace(" ", "_")
     folder.mkdir(parents=True, exist_ok=True)
@@ -143,7 +144,7 @@ def bench(label: str, repeat: int, progress) -> dict:
     planner_runs, floor_runs = [], []
     for k in range(repeat):
         progress(f"{label}: planner run {k + 1}/{repeat}")
-        planner_runs.append(planner_run(case, Path(tempfile.mkdtemp(prefix="planner-bench-"))))
+        planner_runs.append(planner_run(case, Path(tempfile.mkdtemp(prefix="planner-bench-")), flags))
         progress(f"{label}: floor {k + 1}/{repeat}")
         floor_runs.append(floor_run(mps, planner_runs[-1]["solver"]))
     p, f = median_of(planner_runs), median_of(floor_runs)
@@ -177,12 +178,15 @@ def _target(r: dict, key: str, measured: float) -> str:
 
 
 def tables(results: list[dict]) -> str:
-    sizes = ["| size | columns | rows | nonzeros | nonzeros / national | repeats |", "|---|---:|---:|---:|---:|---:|"]
+    sizes = ["| size | columns | rows | nonzeros | nonzeros / national | repeats | policy check |",
+             "|---|---:|---:|---:|---:|---:|---|"]
     national = next((r["model"]["nonzeros"] for r in results if r["size"] == "national"), None)
     for r in results:
         m = r["model"]
         growth = f"{m['nonzeros'] / national:.1f}" if national else ""
-        sizes.append(f"| {r['size']} | {m['columns']:,} | {m['rows']:,} | {m['nonzeros']:,} | {growth} | {r['repeats']} |")
+        check = "on" if r["planner"].get("solver", {}).get("policy_check", True) else "off (`--no-policy-check`)"
+        sizes.append(f"| {r['size']} | {m['columns']:,} | {m['rows']:,} | {m['nonzeros']:,} | {growth} | {r['repeats']} "
+                     f"| {check} |")
 
     head = "| stage (s) | " + " | ".join(r["size"] for r in results) + " |"
     stages = [head, "|---|" + "---:|" * len(results)]
@@ -346,6 +350,8 @@ def main(argv=None) -> None:
     parser.add_argument("--no-sweep", action="store_true", help="skip the 16-variant sweep")
     parser.add_argument("--tables-only", action="store_true", help="measure nothing: table bench/results.json")
     parser.add_argument("--docs", action="store_true", help="rewrite the tables in docs/performance.md")
+    parser.add_argument("--no-policy-check", action="store_true",
+                        help="run the planner with --no-policy-check (the tables say so for these sizes)")
     a = parser.parse_args(argv)
     labels = [s.strip() for s in a.sizes.split(",") if s.strip()]
     unknown = [s for s in labels if s not in SIZES]
@@ -362,7 +368,8 @@ def main(argv=None) -> None:
     else:
         results = []
         for label in labels:
-            results.append(bench(label, min(a.repeat, SIZES[label].get("max_repeat", a.repeat)), progress))
+            flags = ("--no-policy-check",) if a.no_policy_check else ()
+            results.append(bench(label, min(a.repeat, SIZES[label].get("max_repeat", a.repeat)), progress, flags))
             save(results=results, machine=machine())
         cmds = [] if a.no_commands else commands(a.repeat, progress)
         if cmds:
