@@ -103,6 +103,8 @@ class _Reader:
         if kind in self.numbers:
             return scale * expr
         if kind is self.Linear:
+            # the hot loop (nearly every term of the model): _add's work written out, with
+            # the column lookup first, so a known column costs one dict lookup
             numbers, Monomial, column_of = self.numbers, self.Monomial, self.column_of
             constant, nested = 0, 0.0
             for arg in expr.args:
