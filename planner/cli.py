@@ -482,26 +482,17 @@ def sweep(
     from planner.results.export import publish_tables
     from planner.results.places import folder_name
     from planner.case.problems import InputError
-    from planner.analysis.sweep import (local_executor, parse_vary, run_sweep, scenario_inputs, stop_workers,
-                                         variants)
+    from planner.analysis.sweep import local_executor, parse_vary, run_sweep, scenario_inputs, variants
 
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, None, time_limit)
-    # local workers start (and import) while the parent reads and prepares the variants
-    local = None if dask else local_executor(workers, start=True)
     try:
         name, items = variants(scenario, parse_vary(vary))
-        target = folder_name(name, "sweep")
-        _refuse_target(out / target, scenario_inputs(scenario))
     except InputError as err:
-        if local is not None:
-            stop_workers(local)
         print_problems(out_console, err.problems, f"{scenario}: input problems")
         raise typer.Exit(2)
-    except BaseException:
-        if local is not None:
-            stop_workers(local)
-        raise
+    target = folder_name(name, "sweep")
+    _refuse_target(out / target, scenario_inputs(scenario))
     if dask:
         try:
             from dask.distributed import Client
@@ -515,7 +506,7 @@ def sweep(
             raise typer.Exit(1)
         executor = client.get_executor()
     else:
-        client, executor = None, local
+        client, executor = None, local_executor(workers)
     try:
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task(f"{name}: {len(items)} variants", total=len(items))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -139,27 +138,17 @@ def _solved_variant(data: ModelData, options: SolverOptions) -> dict:
 def _worker_started() -> None:
     """Ctrl-C in a terminal reaches every process of the group; the parent alone decides what
     stops, and ends its workers itself. The worker then imports what a variant needs (Pyomo,
-    HiGHS, pandas: about two seconds) while the parent is still preparing the variants."""
+    HiGHS, pandas: about two seconds) once, before its first variant."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import planner.models  # noqa: F401
     import planner.optimise.solver  # noqa: F401
     import planner.results.tables  # noqa: F401
 
 
-def _ready() -> None:
-    """A task that does nothing: submitting one per worker starts the workers."""
-
-
-def local_executor(workers: int | None = None, start: bool = False) -> Executor:
-    """Fresh worker processes (``spawn``): see the module docstring for why not ``fork``. With
-    ``start`` every worker is started now, to import beside the parent's preparation."""
-    workers = workers or os.cpu_count() or 1
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_started)
-    if start:
-        for _ in range(workers):
-            executor.submit(_ready)
-    return executor
+def local_executor(workers: int | None = None) -> Executor:
+    """Fresh worker processes (``spawn``): see the module docstring for why not ``fork``."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_started)
 
 
 def stop_workers(executor: Executor) -> None:
