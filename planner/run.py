@@ -108,6 +108,12 @@ class StageClock:
         self.peak_mb[stage] = peak_memory_mb()
         self._t = now
 
+    def wait(self, stage: str, seconds: float) -> None:
+        """Add to ``stage`` time spent waiting for work it left running beside later stages; its
+        peak memory stays the one at its own end (what ran beside shows in the later stages')."""
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+        self._t = time.perf_counter()
+
     def restart(self) -> None:
         self._t = time.perf_counter()
 
@@ -356,7 +362,7 @@ def settle(run: Run) -> None:
     run.policy_check = None
     run.solution.live = None
     waited = run.clock.running()
-    run.clock.lap("analysis", waited)
+    run.clock.wait("analysis", waited)
     run.timings["analysis_beside"] = round(max(0.0, pending.seconds - waited), 6)
 
 
