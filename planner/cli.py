@@ -487,7 +487,7 @@ def sweep(
     out_console, err_console = _consoles()
     options = _solver_options(algorithm, None, time_limit)
     try:
-        name, items = variants(scenario, parse_vary(vary))
+        name, items = variants(scenario, parse_vary(vary), prepared=False)
     except InputError as err:
         print_problems(out_console, err.problems, f"{scenario}: input problems")
         raise typer.Exit(2)

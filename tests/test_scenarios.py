@@ -400,6 +400,36 @@ def test_a_failed_variant_carries_its_reason(tmp_path):
     assert "NoneType" in rows.at[1, "reason"] or "routes" in rows.at[1, "reason"]
 
 
+def test_variants_prepared_on_the_way_to_the_workers_solve_the_same(tmp_path):
+    """The command line checks every variant first and prepares each one as it is sent out; the
+    model data and the table equal those of variants prepared up front."""
+    from planner.optimise.solver import SolverOptions
+
+    _, ahead = variants(sweep_spec(tmp_path), {})
+    _, lazy = variants(sweep_spec(tmp_path), {}, prepared=False)
+    assert all(v.data is None and v.scenario is not None for v in lazy)
+    with local_executor(2) as executor:
+        table = run_sweep(lazy, executor, SolverOptions())
+    assert all(v.data is not None and v.scenario is None for v in lazy)
+    assert [v.data.settings.discount_rate for v in lazy] == [v.data.settings.discount_rate for v in ahead] \
+        == [0.05, 0.08, 0.05, 0.08]
+    with local_executor(2) as executor:
+        pd.testing.assert_frame_equal(table, run_sweep(ahead, executor, SolverOptions()))
+
+
+def test_a_sweep_over_no_values_is_an_input_problem(tmp_path):
+    """`sweep: {settings.discount_rate: []}` has no variants: said with its YAML path, not a crash."""
+    path = scenario_file(tmp_path, {"name": "none", "inputs": str(ROOT / "inputs" / "example"),
+                                    "sweep": {"settings.discount_rate": [], "regions.green_price": [20]}})
+    with pytest.raises(InputError) as err:
+        variants(path, {})
+    assert [p.column for p in err.value.problems] == ["settings.discount_rate"]
+    assert "sweep.settings.discount_rate" in err.value.problems[0].message
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "at least one value" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_sweep_on_dask_equals_the_local_sweep(tmp_path):
     distributed = pytest.importorskip("distributed")
     from planner.optimise.solver import SolverOptions

@@ -28,7 +28,7 @@ import yaml
 from planner.case.validated import read_checked
 from planner.optimise.prepare import ModelData, prepare
 from planner.case.problems import InputError, error
-from planner.case.scenario import Change, parse, inputs_of, scenario_from
+from planner.case.scenario import Change, Scenario, parse, inputs_of, scenario_from
 from planner.optimise.solver import SolverOptions
 
 
@@ -37,6 +37,14 @@ class Variant:
     index: int
     values: dict[str, object]   # "sheet.column" -> value
     data: ModelData | None = None
+    scenario: Scenario | None = None   # the checked scenario, until its model data is prepared
+
+    def model_data(self) -> ModelData:
+        """The variant's model data, prepared now if ``variants(..., prepared=False)`` left it."""
+        if self.data is None:
+            self.data = prepare(self.scenario.case, self.scenario.futures)
+            self.scenario = None
+        return self.data
 
 
 def parse_vary(texts: list[str], where: str = "--vary") -> dict[str, list]:
@@ -75,13 +83,19 @@ def _change(name: str, value) -> Change:
     return Change.model_validate({"set": {"sheet": sheet, field: column, "value": value}})
 
 
-def variants(path: Path, vary: dict[str, list]) -> tuple[str, list[Variant]]:
-    """Prepare every variant's model data (reading the inputs once); raise InputError on any bad one."""
+def variants(path: Path, vary: dict[str, list], prepared: bool = True) -> tuple[str, list[Variant]]:
+    """Check every variant (reading the inputs once) and raise InputError on any bad one, before
+    anything is solved. ``prepared=False`` leaves each variant's model data to be prepared when it
+    is sent to a worker (``run_sweep``), so the workers start while the parent prepares the rest."""
     spec = parse(path)
     vary = {**(spec.sweep or {}), **vary}
     if not vary:
         raise InputError([error(path.name, "nothing to vary: give --vary sheet.column=values or a sweep section")],
                          str(path))
+    empty = [error(path.name, f"sweep.{name}: give at least one value to vary it over", column=name, value="[]")
+             for name, values in vary.items() if not values]
+    if empty:
+        raise InputError(empty, str(path))
     checked = read_checked(inputs_of(spec, path))
     names = sorted(vary)
     out, problems = [], []
@@ -93,7 +107,10 @@ def variants(path: Path, vary: dict[str, list]) -> tuple[str, list[Variant]]:
         except InputError as err:
             problems += err.problems
             continue
-        out.append(Variant(i, values, prepare(scenario.case, scenario.futures)))
+        item = Variant(i, values, scenario=scenario)
+        out.append(item)
+        if prepared:
+            item.model_data()
     if problems:
         raise InputError(problems, str(path))
     return spec.name, out
@@ -164,9 +181,10 @@ def stop_workers(executor: Executor) -> None:
 def run_sweep(items: list[Variant], executor: Executor, options: SolverOptions,
               progress=lambda done, total: None) -> pd.DataFrame:
     opts = options.quiet(threads=1)   # one process per core: HiGHS threads would compete
-    jobs = {executor.submit(solve_variant, v.index, v.values, v.data, opts): v for v in items}
-    rows = []
+    jobs, rows = {}, []
     try:
+        for v in items:   # each sent as soon as it is prepared: the first worker starts meanwhile
+            jobs[executor.submit(solve_variant, v.index, v.values, v.model_data(), opts)] = v
         for done, job in enumerate(as_completed(jobs), start=1):
             variant = jobs[job]
             try:
