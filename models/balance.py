@@ -7,7 +7,7 @@ registering a :class:`~models.registry.PowerTerm`; nothing here names them. Pric
 """
 from __future__ import annotations
 
-from pyomo.environ import Constraint
+from pyomo.core import Constraint
 
 from .linear import linear_sum
 from .power import HOURS_PER_YEAR

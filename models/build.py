@@ -8,7 +8,7 @@ Adding a technology or a policy means adding a module to ``FEATURES``.
 from __future__ import annotations
 
 from pyomo.common.gc_manager import PauseGC
-from pyomo.environ import ConcreteModel, Set, Suffix
+from pyomo.core import ConcreteModel, Set, Suffix
 
 from . import balance, costs, elastic, hvdc, optical, planned_builds, policies, power, racks, servers, workloads
 from .registry import Feature, Registry

@@ -10,7 +10,7 @@ so adding a technology or a policy with a cost is one new module, not edits here
 """
 from __future__ import annotations
 
-from pyomo.environ import Objective, minimize
+from pyomo.core import Objective, minimize
 
 from .registry import CostTerm
 

@@ -8,7 +8,7 @@ unit). As SWITCH's diagnose_infeasibility does, with any solver.
 """
 from __future__ import annotations
 
-from pyomo.environ import NonNegativeReals, Objective, Var, minimize
+from pyomo.core import NonNegativeReals, Objective, Var, minimize
 
 from .registry import Slack
 

@@ -12,7 +12,7 @@ and per region the power received (after losses) and sent.
 from __future__ import annotations
 
 import pandas as pd
-from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
+from pyomo.core import Constraint, Expression, NonNegativeReals, Var
 
 from . import costs
 from .linear import linear_sum

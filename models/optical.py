@@ -14,7 +14,7 @@ direction (``optical_traffic_tbps`` by future, user region, server region and pe
 from __future__ import annotations
 
 import pandas as pd
-from pyomo.environ import Constraint, Expression
+from pyomo.core import Constraint, Expression
 
 from . import costs
 from .linear import linear_sum

@@ -6,7 +6,7 @@ limits or each other are input errors found before solving (planner.validation).
 """
 from __future__ import annotations
 
-from pyomo.environ import Constraint
+from pyomo.core import Constraint
 
 from .elastic import slack
 from .registry import Feature

@@ -16,7 +16,7 @@ LP infeasible; the zone capacity share can (with build limits), and then the sol
 """
 from __future__ import annotations
 
-from pyomo.environ import Constraint
+from pyomo.core import Constraint
 
 from .elastic import slack
 from .power import HOURS_PER_YEAR

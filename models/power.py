@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from pyomo.environ import Expression, NonNegativeReals, Var
+from pyomo.core import Expression, NonNegativeReals, Var
 
 from . import costs
 from .linear import linear_sum

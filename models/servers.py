@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from pyomo.environ import Constraint
+from pyomo.core import Constraint
 
 from .linear import linear_sum
 from .registry import Build, Feature, Price

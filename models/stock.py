@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
+from pyomo.core import Constraint, Expression, NonNegativeReals, Var
 
 from planner import finance
 

@@ -22,7 +22,7 @@ rack). Outputs: tokens served and unserved, IT MW, busy racks and facility MW.
 from __future__ import annotations
 
 import pandas as pd
-from pyomo.environ import Constraint, Expression, NonNegativeReals, Var
+from pyomo.core import Constraint, Expression, NonNegativeReals, Var
 
 from . import costs
 from .linear import linear_sum

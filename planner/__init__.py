@@ -18,13 +18,7 @@ and ``planner.NATIONAL`` (China's 31 provinces).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-
-try:
-    __version__ = metadata.version("planner")
-except metadata.PackageNotFoundError:   # run from a source tree that is not installed
-    __version__ = "0.0.0"
 
 _INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 EXAMPLE = _INPUTS / "example"
@@ -187,4 +181,11 @@ def __getattr__(name):
         from planner.case.problems import InputError
 
         return InputError
+    if name == "__version__":   # importlib.metadata would cost every command about 30 ms
+        from importlib import metadata
+
+        try:
+            return metadata.version("planner")
+        except metadata.PackageNotFoundError:   # run from a source tree that is not installed
+            return "0.0.0"
     raise AttributeError(f"module 'planner' has no attribute {name!r}")

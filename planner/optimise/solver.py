@@ -328,7 +328,7 @@ def solve(m, options: SolverOptions | None = None, keep_live: bool = False) -> S
 def _settle_unused(m) -> None:
     """Variables in no constraint and not in the objective were left out of the matrix; at
     an optimum they sit at their lower bound (all are non-negative)."""
-    from pyomo.environ import Var
+    from pyomo.core import Var
 
     for v in m.component_data_objects(Var, active=True):
         if v.value is None:
@@ -354,7 +354,7 @@ def expression_value(e) -> float:
         return expression_value(e.expr)
     if e.is_variable_type() and e.value is not None:
         return e.value
-    from pyomo.environ import value
+    from pyomo.core import value
 
     return value(e)
 
