@@ -465,3 +465,40 @@ def test_bundled_scenario_runs_to_optimality(bundled_runs, name):
     code, output, folder = bundled_runs[name]
     assert code == 0, output
     assert (folder / "run.json").is_file() and (folder / "report.html").is_file()
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc's malloc")
+def test_a_dask_worker_keeps_large_blocks_in_the_heap_while_it_solves():
+    """Dask's workers run with MALLOC_TRIM_THRESHOLD_=65536, and then every freed block over 128 kB
+    goes back to the system and the next one faults its pages in again: 256 page faults for each
+    1 MB block below. While a variant is solved the heap keeps them (a few faults in all), and the
+    worker's own settings are back afterwards."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import resource
+from planner.analysis.sweep import heap_kept_while_solving, _glibc
+if _glibc() is None:
+    print("no glibc"); raise SystemExit
+def churn():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(200):
+        block = bytearray(1 << 20)
+        block[::4096] = b"x" * 256   # touch every page
+        del block
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+plain = churn()
+with heap_kept_while_solving():
+    kept = churn()
+print(plain, kept, churn())
+"""
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=True)
+    if out.stdout.strip() == "no glibc":
+        pytest.skip("not glibc")
+    plain, kept, after = map(int, out.stdout.split())
+    assert plain >= 200 * 256 * 0.9            # a fresh mmap a block: every page faults
+    assert kept < 2 * 256 + 100                # the first block's pages, then reused
+    assert after >= 200 * 256 * 0.9            # the worker's settings are back
