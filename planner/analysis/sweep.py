@@ -173,7 +173,8 @@ def heap_kept_while_solving():
     (docs/performance.md). For the length of the variant the heap keeps blocks up to 32 MB (glibc's
     own ceiling for that threshold) and freed memory up to 64 MB; afterwards the worker's settings
     come back and ``malloc_trim`` returns what is free, as Dask intends. Elsewhere (no fixed
-    threshold, not glibc) nothing changes."""
+    threshold, not glibc) nothing changes. The settings are the process's: with several variants
+    at once in one worker, the first to finish restores them for the others (slower, never wrong)."""
     fixed = os.environ.get("MALLOC_TRIM_THRESHOLD_")
     libc = _glibc() if fixed is not None else None
     try:
