@@ -175,15 +175,12 @@ def heap_kept_while_solving():
     come back and ``malloc_trim`` returns what is free, as Dask intends. Elsewhere (no fixed
     threshold, not glibc) nothing changes. The settings are the process's: with several variants
     at once in one worker, the first to finish restores them for the others (slower, never wrong)."""
-    fixed = os.environ.get("MALLOC_TRIM_THRESHOLD_")
-    libc = _glibc() if fixed is not None else None
-    try:
-        trim = int(fixed) if libc is not None else None
-    except ValueError:
-        trim = None
-    if trim is None:
+    fixed = os.environ.get("MALLOC_TRIM_THRESHOLD_", "")
+    libc = _glibc() if fixed.isdigit() else None   # glibc ignores a value that is not a number
+    if libc is None:
         yield
         return
+    trim = int(fixed)
     libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
     libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX)
     try:
