@@ -304,7 +304,7 @@ def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None, besi
         # scheduler, which is not safe (ERGO-Code/HiGHS#3141), so every other solve comes first
         run.policy_check = Beside(check)
     else:
-        check.solve()
+        check.solve(progress)
         run.notes = check.notes()
         run.solution.live = None   # release HiGHS's copy of the LP before the tables are made
     run.clock.lap("analysis")
@@ -331,11 +331,15 @@ class Beside:
             self.seconds = time.perf_counter() - self.started
             self.done.set()
 
-    def wait(self) -> list[str]:
-        """The warnings, once the solves are done. A signal while waiting stops them."""
+    def wait(self, progress: Callable[[str], None] = lambda stage: None) -> list[str]:
+        """The warnings, once the solves are done, saying in ``progress`` which re-solve is running
+        (the main thread owns the console). A signal while waiting stops them."""
+        shown = None
         try:
             while not self.done.wait(0.05):
-                pass
+                if self.check.solved != shown:
+                    shown = self.check.solved
+                    progress(self.check.status())
         except BaseException:
             self.check.cancel()
             self.done.wait(1.0)
@@ -351,14 +355,14 @@ class Beside:
             self.done.wait(1.0)
 
 
-def settle(run: Run) -> None:
+def settle(run: Run, progress: Callable[[str], None] = lambda stage: None) -> None:
     """Wait for what :func:`analyse` left running beside the tables; its waiting time counts to
     ``analysis`` and the time it ran beside other stages to ``analysis_beside``."""
     pending = run.policy_check
     if pending is None:
         return
     run.clock.lap("export")   # the files written so far
-    run.notes = pending.wait()
+    run.notes = pending.wait(progress)
     run.policy_check = None
     run.solution.live = None
     waited = run.clock.running()
@@ -417,7 +421,7 @@ def write_folder(run: Run, folder: Path, out_dir: Path, progress: Callable[[str]
     published = out_dir / run.loaded.folder
     write_report(StoredRun(published, run_meta(run), tables), folder / "report.html",
                  regret=regret_next_to(out_dir, run.loaded.name))
-    settle(run)   # the report shows no warnings; run.json lists them
+    settle(run, progress)   # the report shows no warnings; run.json lists them
     run.clock.lap("export")
     meta = run_meta(run)
     export.write_run_json(meta, folder)

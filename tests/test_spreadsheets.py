@@ -234,3 +234,58 @@ def test_policy_counterfactual_on_the_live_lp_matches_a_rebuilt_model(tmp_path):
     assert "carbon_cap_mt for the whole system in 2026" in live[0] and "5 trillion tokens/day more" in live[0]
     # the main solution is untouched by the what-if
     assert m.tokens_unserved["base", "a", "w", 2026].value == pytest.approx(5.0, rel=1e-6)
+
+
+def test_the_policy_check_says_which_re_solve_runs(tmp_path):
+    """The carbon cap alone binds (5 of 10 trillion tokens/day unserved, as above): one re-solve,
+    announced before it starts, and the check says it is done afterwards."""
+    from planner.analysis.diagnose import PolicyCheck
+    from planner.models import build_model
+    from planner.optimise.prepare import prepare
+    from planner.optimise.solver import solve
+    from planner.run import load_input
+
+    case = sheets([region("a", grid_co2=1.0)], [dict(region="a", workload="w", year=2026, ttok_per_day=10)],
+                  policies=[dict(policy="carbon_cap_mt", year=2026, value=0.0438)])
+    data = prepare(*load_input(write(case, tmp_path)))
+    m = build_model(data)
+    check = PolicyCheck(data, m, live=solve(m, keep_live=True).live)
+    said = []
+    check.solve(said.append)
+    assert said == ["policy check 1 of 1: without carbon_cap_mt, whole system"]
+    assert check.status() == "policy check: done"
+    [note] = check.notes()
+    assert "5 trillion tokens/day more" in note
+
+
+def test_a_run_waiting_for_the_policy_check_says_which_re_solve_runs():
+    """While the main thread waits for the re-solves running beside it, its progress line names
+    the one running (a run of 24 time slices waits minutes there). The stand-in re-solve finishes
+    only once the waiting thread has said so, which fixes the order."""
+    import threading
+
+    from planner.run import Beside
+
+    class Check:
+        solved = 0
+
+        def __init__(self):
+            self.said = threading.Event()
+
+        def status(self):
+            self.said.set()
+            return f"re-solve {self.solved + 1} of 1"
+
+        def solve(self):
+            assert self.said.wait(10)
+            self.solved = 1
+
+        def notes(self):
+            return ["a warning"]
+
+        def cancel(self):
+            pass
+
+    heard = []
+    assert Beside(Check()).wait(heard.append) == ["a warning"]
+    assert heard == ["re-solve 1 of 1"]

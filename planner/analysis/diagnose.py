@@ -99,6 +99,7 @@ class PolicyCheck:
         self.rows: dict[tuple[str, str], list] = {}
         self.without: dict[tuple[str, str], object] = {}
         self.cancelled = False
+        self.solved = 0   # re-solves finished; read from another thread for progress (an int is atomic)
         if self.unserved.sum() <= TOLERANCE:
             return
         for policy in model.registry.policies:
@@ -119,10 +120,21 @@ class PolicyCheck:
         """Whether there is anything to solve."""
         return bool(self.binding)
 
-    def solve(self) -> None:
+    def status(self) -> str:
+        """Where the check is, in a planner's words: a progress line for runs that wait on it."""
+        order = sorted(self.binding)
+        if self.solved >= len(order):
+            return "policy check: done"
+        family, zone = order[self.solved]
+        where = f"zone {zone}" if zone else "whole system"
+        return f"policy check {self.solved + 1} of {len(order)}: without {self.names[family]}, {where}"
+
+    def solve(self, progress=lambda stage: None) -> None:
+        """Run the re-solves, telling ``progress`` the :meth:`status` before each one."""
         for family, zone in sorted(self.binding):
             if self.cancelled:
                 return
+            progress(self.status())
             if self.live is not None:
                 values = self.live.values_without(self.rows[family, zone], self.variables)
                 self.without[family, zone] = None if values is None else (self.keys, values)
@@ -131,6 +143,7 @@ class PolicyCheck:
                 keep = ~((pol["policy"] == self.names[family]) & (pol["zone"] == zone))
                 relaxed = build_model(dataclasses.replace(self.data, policies=pol[keep]))
                 self.without[family, zone] = _unserved(relaxed) if solve(relaxed, self.options).optimal else None
+            self.solved += 1
 
     def cancel(self) -> None:
         """Stop the counterfactuals (from another thread): HiGHS stops at its next check."""
