@@ -67,3 +67,26 @@ def test_floor_solves_the_planners_lp(tmp_path):
     m = build_model(prepare(case, futures))
     assert solve(m).optimal and alone["status"] == "Optimal"
     assert alone["objective"] == pytest.approx(objective_value(m), rel=1e-9)
+
+
+def test_every_hand_over_route_gives_highs_the_same_lp(tmp_path):
+    """bench/handoff.py on the example, each route in its own process (the compiler route sets the
+    planner's reader aside for the whole process): the script stops unless every route reaches
+    one optimum; the reader, Pyomo's compiler and both persistent interfaces give HiGHS the same
+    LP, and Pyomo's files carry the objective's constant as one more column (fixed at 1), the MPS
+    file with one more row, holding one more nonzero, to fix it."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, str(BENCH / "handoff.py"), "inputs/example", "--repeat", "1", "--solve"],
+                          capture_output=True, text=True, cwd=BENCH.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split("|")[1:-1] for line in done.stdout.splitlines() if line.startswith("| ") and "route" not in line]
+    sizes = {route.strip(): tuple(int(n.replace(",", "")) for n in lp.split("/")) for route, *_, lp, _ in rows}
+    assert len(sizes) == 6
+    reader = sizes.pop(next(r for r in sizes if "planner's reader" in r))
+    lp_file = sizes.pop(next(r for r in sizes if "LP writer" in r))
+    mps_file = sizes.pop(next(r for r in sizes if "MPS writer" in r))
+    assert set(sizes.values()) == {reader}   # the compiler, appsi and contrib.solver
+    columns, n_rows, nonzeros = reader
+    assert lp_file == (columns + 1, n_rows, nonzeros)
+    assert mps_file == (columns + 1, n_rows + 1, nonzeros + 1)
