@@ -285,7 +285,8 @@ def analyse(run: Run, progress: Callable[[str], None] = lambda stage: None, besi
         progress("solving without planned builds, to price them")
         run.free_plan, run.free_cost = solve_plan(without_planned_builds(data), "without planned builds", quiet)
     if data.stochastic:
-        run.information = value_of_information(data, objective_value(run.model), quiet, progress).as_dict()
+        run.information = value_of_information(data, objective_value(run.model), quiet, progress,
+                                               live=run.solution.live, model=run.model).as_dict()
     if run.loaded.low_demand is not None and not data.stochastic:
         name = run.loaded.low_demand[0]
         progress(f"living the plan in {name} (demand comes in low)")

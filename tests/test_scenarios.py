@@ -204,6 +204,53 @@ def test_value_of_the_stochastic_solution_and_of_perfect_information(tmp_path):
     assert info.evpi == pytest.approx(188_000, rel=1e-6)
 
 
+def test_the_average_plan_is_lived_on_the_solved_stochastic_lp(tmp_path):
+    """The same values when the average plan is lived in the futures on HiGHS's copy of the
+    solved stochastic LP (as a run does): EEV 914,645,000, VSS 912,093,000; afterwards that copy
+    is as it was (unchanged, it solves to the stochastic optimum, 2,552,000) and so is the model."""
+    from planner.models import build_model
+    from planner.optimise.solver import objective_value, solve
+
+    data = hedge_data(tmp_path)
+    m = build_model(data)
+    solution = solve(m, keep_live=True)
+    info = value_of_information(data, objective_value(m), live=solution.live, model=m)
+    assert info.eev == pytest.approx(914_645_000, rel=1e-9)
+    assert info.vss == pytest.approx(912_093_000, rel=1e-9)
+    assert info.evpi == pytest.approx(188_000, rel=1e-6)
+    assert solution.live.objective_with([]) == pytest.approx(2_552_000, rel=1e-9)
+    assert m.racks_built["a", 2026].value == pytest.approx(10.0) and m.racks_built["b", 2026].value == pytest.approx(10.0)
+
+
+def test_a_plan_fixed_on_the_solved_lp_costs_what_a_fresh_model_says(tmp_path):
+    """a (west): racks 10,000, at most 10; power 175,200 per MW-year. b (east): racks 70,000, power
+    87,600; users in b need 10 MW; a free corridor. Racks in the west >= 0.5 x all racks, a row on
+    the plan only. Optimum: 10 racks in b serve, 10 stand idle in a for the share:
+    10 x 10,000 + 10 x 157,600 = 1,676,000 (serving from a costs 17,600 more a MW).
+    The plan a = 12 (beyond its limit), b = 30 (below the share) is feasible only once fixing lifts
+    the limit and sets the share aside, as fixing a plan does: 120,000 + 2,100,000 capex and
+    10 MW served in b, 876,000: 3,096,000, on the live LP as in a model built afresh."""
+    from planner.analysis.plans import cost_of_plan_live, evaluate
+    from planner.models import build_model
+    from planner.optimise.solver import objective_value, solve
+
+    case = write(sheets([region("a", zone="west", max_racks=10, rack_capex=10_000, grid_price=20),
+                         region("b", lon=1, zone="east", rack_capex=70_000, grid_price=10)],
+                        [dict(region="b", workload="w", year=2026, ttok_per_day=10)],
+                        corridors=[{"from": "a", "to": "b", "latency_ms": 1, "optical_capex": 0, "hvdc_max_gw": 0}],
+                        policies=[dict(policy="min_zone_capacity_share", year=2026, value=0.5, zone="west")]),
+                 tmp_path)
+    data = prepare(load_case(case))
+    m = build_model(data)
+    solution = solve(m, keep_live=True)
+    assert objective_value(m) == pytest.approx(1_676_000, rel=1e-9)
+    plan = Plan("given", {"racks_built": {("a", 2026): 12.0, ("b", 2026): 30.0}})
+    assert cost_of_plan_live(solution.live, m, plan) == pytest.approx(3_096_000, rel=1e-9)
+    fresh, fresh_solution = evaluate(data, plan)
+    assert fresh_solution.optimal and objective_value(fresh) == pytest.approx(3_096_000, rel=1e-9)
+    assert solution.live.objective_with([]) == pytest.approx(1_676_000, rel=1e-9)
+
+
 def test_scenario_with_futures_reports_per_future_and_stage_costs(tmp_path):
     outcome = run_case(hedge_case(tmp_path), tmp_path / "out")
     assert outcome.exit_code == 0

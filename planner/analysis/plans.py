@@ -72,30 +72,69 @@ class PlanMismatch(ValueError):
     """The plan builds something the case cannot hold (an unknown region, corridor or period)."""
 
 
-def fix_plan(model, plan: Plan) -> None:
-    """Fix every build the plan decided; a build the plan says nothing about stays free."""
+@dataclass
+class Fixing:
+    """What fixing a plan does to a model: every build the plan decided held at its amount, the
+    limits on what stands lifted, and the rows that only constrain the plan set aside. One
+    description, applied to the Pyomo model (:func:`fix_plan`) or to HiGHS's live copy of a
+    solved one (:func:`cost_of_plan_live`)."""
+
+    fixed: list[tuple[object, float]]   # (build variable, amount)
+    lifted: list[object]                # in-service variables: no upper bound
+    set_aside: list[str]                # plan-only constraints (registry.plan_only)
+
+    def constraints(self, model) -> list:
+        return [c for name in self.set_aside for c in getattr(model, name).values()]
+
+
+def plan_fixing(model, plan: Plan) -> Fixing:
+    """How ``plan`` is fixed in ``model``; a build the plan says nothing about stays free.
+    ``PlanMismatch`` when the plan builds where the model has no such option."""
+    fixed = []
     for build in model.registry.builds:
         var = build.built
         if var not in plan.builds:
             continue
         component = getattr(model, var)
         wanted = dict(plan.builds.get(var, {}))
-        for index in component:
-            amount = wanted.pop(index, 0.0)
-            v = component[index]
-            v.setlb(0.0)
-            v.setub(None)
-            v.fix(amount)
+        fixed += [(component[index], wanted.pop(index, 0.0)) for index in component]
         extra = {k: a for k, a in wanted.items() if a > 1e-9}
         if extra:
             shown = ", ".join(f"{k}: {a:,.3g}" for k, a in list(extra.items())[:3])
             raise PlanMismatch(f"plan '{plan.name}' builds {var.replace('_', ' ')} where this case has no such option "
                                f"({shown}{' ...' if len(extra) > 3 else ''})")
-    for build in model.registry.builds:
-        for v in getattr(model, build.in_service).values():
-            v.setub(None)  # the plan is given: limits on what stands no longer decide anything
-    for name in model.registry.plan_only:
+    # the plan is given: limits on what stands no longer decide anything
+    lifted = [v for build in model.registry.builds for v in getattr(model, build.in_service).values()]
+    return Fixing(fixed, lifted, list(model.registry.plan_only))
+
+
+def fix_plan(model, plan: Plan) -> None:
+    """Fix every build the plan decided in the Pyomo model (see :class:`Fixing`)."""
+    fixing = plan_fixing(model, plan)
+    for v, amount in fixing.fixed:
+        v.setlb(0.0)
+        v.setub(None)
+        v.fix(amount)
+    for v in fixing.lifted:
+        v.setub(None)
+    for name in fixing.set_aside:
         getattr(model, name).deactivate()
+
+
+def cost_of_plan_live(live, model, plan: Plan) -> float | None:
+    """The optimal cost of ``model``'s LP with ``plan`` fixed, solved on HiGHS's live copy of the
+    solved model (:class:`~planner.optimise.solver.LiveLP`): the LP :func:`evaluate` builds,
+    without building it or handing it over again. None when that LP has no optimum.
+
+    It is solved with the run's own algorithm, not warm from the optimal basis. Measured on the
+    expected cost of the average-future plan (docs/performance.md): 0.85 s this way against 2.0 s
+    built afresh on the 3-future benchmark case (143,039 nonzeros), 11.3 s against 17.1 s on the
+    bundled national case with 3 futures (690,146); the simplex from the stochastic optimum's
+    basis took 0.17 s on the first and 20.1 s on the second, since the average plan lies far
+    from that optimum."""
+    fixing = plan_fixing(model, plan)
+    bounds = [(v, amount, amount) for v, amount in fixing.fixed] + [(v, v.lb, None) for v in fixing.lifted]
+    return live.objective_with(bounds, fixing.constraints(model), warm=False)
 
 
 def evaluate(data: ModelData, plan: Plan, options: SolverOptions | None = None):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from planner.models import build_model
 
-from planner.analysis.plans import Plan, evaluate, plan_of
+from planner.analysis.plans import Plan, cost_of_plan_live, evaluate, plan_of
 from planner.optimise.prepare import ModelData
 from planner.optimise.solver import SolverOptions, objective_value, solve
 
@@ -104,14 +104,21 @@ class ValueOfInformation:
 
 
 def value_of_information(data: ModelData, stochastic_cost: float, options: SolverOptions | None = None,
-                         progress=lambda stage: None) -> ValueOfInformation:
+                         progress=lambda stage: None, live=None, model=None) -> ValueOfInformation:
+    """VSS and EVPI of the stochastic solution. With ``live`` (the stochastic solve's
+    :class:`~planner.optimise.solver.LiveLP`) and its ``model``, the average plan is lived in
+    every future on HiGHS's copy of that LP, re-solved from its optimal basis; the average future
+    and each future alone are LPs of their own, built and solved afresh (re-solving them from
+    the stochastic basis measured slower than that)."""
     progress("solving for the average future")
     avg_plan, avg_cost = solve_plan(average_future(data), AVERAGE, options)
     progress("living the average plan in every future")
-    m, sol = evaluate(data, avg_plan, options)
-    if not sol.optimal:
-        raise RuntimeError(f"the average-future plan could not be evaluated: {sol.status}")
-    eev = objective_value(m)
+    eev = cost_of_plan_live(live, model, avg_plan) if live is not None else None
+    if eev is None:
+        m, sol = evaluate(data, avg_plan, options)
+        if not sol.optimal:
+            raise RuntimeError(f"the average-future plan could not be evaluated: {sol.status}")
+        eev = objective_value(m)
     per_future = {}
     for f in data.futures:
         progress(f"solving with perfect information of {f}")

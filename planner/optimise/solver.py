@@ -82,20 +82,24 @@ class Solution:
 
 
 class LiveLP:
-    """The solved LP as HiGHS still holds it, for what-ifs that drop rows of the same model.
+    """The solved LP as HiGHS still holds it, for what-ifs on the same model.
 
-    Dropping rows keeps the optimal basis primal feasible, so HiGHS's simplex re-solves from it
-    in a fraction of a fresh build and solve (the policy counterfactuals of a run). Results come
-    back as values for the variables asked for; the Pyomo model keeps the main solution.
+    A what-if changes bounds (rows set aside, variables fixed) and re-solves, without building
+    and handing over the model again: warm, with the simplex from the optimal basis (the policy
+    counterfactuals of a run: dropping rows keeps that basis primal feasible), or cold, with the
+    run's own algorithm (a plan lived in the futures it was not made for). Everything is put
+    back afterwards; the Pyomo model keeps the main solution.
     """
 
-    def __init__(self, highs, columns: list, rows: list, row_lower: np.ndarray, row_upper: np.ndarray):
+    def __init__(self, highs, columns: list, rows: list, row_lower: np.ndarray, row_upper: np.ndarray,
+                 col_lower: np.ndarray, col_upper: np.ndarray):
         self.highs = highs
         self.column_of = {id(v): j for j, v in enumerate(columns)}
         self.rows_of: dict[int, list[int]] = {}
         for i, r in enumerate(rows):
             self.rows_of.setdefault(id(r.constraint), []).append(i)
         self.row_lower, self.row_upper = row_lower, row_upper
+        self.col_lower, self.col_upper = col_lower, col_upper
         # each what-if starts from the optimum's basis, not from where the last one ended: that
         # basis is infeasible once the last one's rows are back (measured on the national case:
         # the second counterfactual 4.6 s from there, 0.3 s from the optimum's)
@@ -103,25 +107,54 @@ class LiveLP:
 
     def values_without(self, constraints, variables) -> list[float] | None:
         """Values of ``variables`` at the optimum without ``constraints`` (Pyomo constraint data
-        objects), or None when that LP has no optimum; the rows are put back afterwards."""
-        import highspy
-
-        rows = np.array(sorted(i for c in constraints for i in self.rows_of.get(id(c), ())), dtype=np.int32)
-        h = self.highs
-        h.changeRowsBounds(len(rows), rows, np.full(len(rows), -highspy.kHighsInf), np.full(len(rows), highspy.kHighsInf))
-        algorithm = h.getOptionValue("solver")
-        algorithm = algorithm[1] if isinstance(algorithm, tuple) else algorithm   # highspy gives (status, value)
-        h.setOptionValue("solver", "simplex")
-        h.setBasis(self.basis)
-        try:
-            run_highs(h)
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        objects), or None when that LP has no optimum."""
+        with self._what_if(set_aside=constraints) as h:
+            if h is None:
                 return None
             x = h.getSolution().col_value
             # a variable in no row and not in the objective sits at its lower bound (0)
             return [x[self.column_of[id(v)]] if id(v) in self.column_of else 0.0 for v in variables]
+
+    def objective_with(self, bounds, set_aside=(), warm: bool = True) -> float | None:
+        """The optimal objective (currency) with the variables of ``bounds`` ((variable, lower,
+        upper) triples, None for no bound) held to them and the constraints of ``set_aside``
+        (constraint data) dropped, or None when that LP has no optimum; ``warm=False`` solves it
+        with the run's own algorithm instead of the simplex from the optimal basis."""
+        with self._what_if(bounds, set_aside, warm) as h:
+            return None if h is None else h.getInfo().objective_function_value
+
+    @contextmanager
+    def _what_if(self, bounds=(), set_aside=(), warm: bool = True):
+        """HiGHS re-solved with the changes made (``warm``: simplex from the optimal basis; else
+        the run's options from scratch); yields it when optimal, else None; puts every bound and
+        option back."""
+        import highspy
+
+        inf = highspy.kHighsInf
+        h = self.highs
+        rows = np.array(sorted(i for c in set_aside for i in self.rows_of.get(id(c), ())), dtype=np.int32)
+        changed = [(self.column_of[id(v)], lo, hi) for v, lo, hi in bounds if id(v) in self.column_of]
+        cols = np.array([j for j, _, _ in changed], dtype=np.int32)
+        if len(rows):
+            h.changeRowsBounds(len(rows), rows, np.full(len(rows), -inf), np.full(len(rows), inf))
+        if len(cols):
+            h.changeColsBounds(len(cols), cols, np.array([-inf if lo is None else lo for _, lo, _ in changed], dtype=float),
+                               np.array([inf if hi is None else hi for _, _, hi in changed], dtype=float))
+        algorithm = h.getOptionValue("solver")
+        algorithm = algorithm[1] if isinstance(algorithm, tuple) else algorithm   # highspy gives (status, value)
+        if warm:
+            h.setOptionValue("solver", "simplex")
+            h.setBasis(self.basis)
+        else:
+            h.clearSolver()   # no basis or solution carried over: the run's algorithm starts afresh
+        try:
+            run_highs(h)
+            yield h if h.getModelStatus() == highspy.HighsModelStatus.kOptimal else None
         finally:
-            h.changeRowsBounds(len(rows), rows, self.row_lower[rows], self.row_upper[rows])
+            if len(rows):
+                h.changeRowsBounds(len(rows), rows, self.row_lower[rows], self.row_upper[rows])
+            if len(cols):
+                h.changeColsBounds(len(cols), cols, self.col_lower[cols], self.col_upper[cols])
             h.setOptionValue("solver", algorithm)
 
     def cancel(self) -> None:
@@ -289,7 +322,8 @@ def solve(m, options: SolverOptions | None = None, keep_live: bool = False) -> S
     options = options or SolverOptions()
     t0 = time.perf_counter()
     lp, columns, rows = highs_lp(m)
-    row_bounds = (np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)) if keep_live else None
+    bounds = ((np.asarray(lp.row_lower_), np.asarray(lp.row_upper_), np.asarray(lp.col_lower_), np.asarray(lp.col_upper_))
+              if keep_live else None)
     h = highs_with(options)
     h.passModel(lp)
     del lp   # HiGHS holds its own copy; do not keep a second one through the solve
@@ -321,7 +355,7 @@ def solve(m, options: SolverOptions | None = None, keep_live: bool = False) -> S
         timings={"handoff": t1 - t0, "highs": t2 - t1, "load": t3 - t2},
         size=size,
         solver=f"HiGHS {h.version()}",
-        live=LiveLP(h, columns, rows, *row_bounds) if keep_live and status == "optimal" else None,
+        live=LiveLP(h, columns, rows, *bounds) if keep_live and status == "optimal" else None,
     )
 
 
