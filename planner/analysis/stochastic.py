@@ -107,9 +107,10 @@ def value_of_information(data: ModelData, stochastic_cost: float, options: Solve
                          progress=lambda stage: None, live=None, model=None) -> ValueOfInformation:
     """VSS and EVPI of the stochastic solution. With ``live`` (the stochastic solve's
     :class:`~planner.optimise.solver.LiveLP`) and its ``model``, the average plan is lived in
-    every future on HiGHS's copy of that LP, re-solved from its optimal basis; the average future
-    and each future alone are LPs of their own, built and solved afresh (re-solving them from
-    the stochastic basis measured slower than that)."""
+    every future on HiGHS's copy of that LP (:func:`~planner.analysis.plans.cost_of_plan_live`),
+    with no second build and hand-over; the average future and each future alone are LPs of
+    their own, built and solved afresh (re-solving them on the stochastic LP with its objective
+    changed measured slower)."""
     progress("solving for the average future")
     avg_plan, avg_cost = solve_plan(average_future(data), AVERAGE, options)
     progress("living the average plan in every future")
