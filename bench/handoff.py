@@ -85,7 +85,7 @@ def one(route: str, case: str, solve: bool) -> dict:
 
     from planner.models import build_model
     from planner.optimise.prepare import prepare
-    from planner.optimise.solver import SolverOptions, highs_with, run_highs
+    from planner.optimise.solver import SolverOptions, run_highs, set_options
     from planner.run import load_input
 
     m = build_model(prepare(*load_input(Path(case))))
@@ -97,11 +97,7 @@ def one(route: str, case: str, solve: bool) -> dict:
     out = {"route": route, "handoff": seconds, "peak_before_mb": before, "peak_after_mb": peak_mb(),
            "columns": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": h.getNumNz()}
     if solve:
-        options = SolverOptions()
-        reference = highs_with(options)   # the planner's options, read off and set on this Highs
-        for name in ("solver", "run_crossover", "presolve"):
-            value = reference.getOptionValue(name)
-            h.setOptionValue(name, value[1] if isinstance(value, tuple) else value)
+        set_options(h, SolverOptions())   # the planner's defaults, whichever route made this Highs
         t1 = time.perf_counter()
         run_highs(h)
         out["highs"] = time.perf_counter() - t1

@@ -258,7 +258,7 @@ def sweep(progress) -> dict:
     base = [sys.executable, "-m", "planner", "sweep", "inputs/scenarios/base.yaml", *vary]
     serial, local, dask = "one after another (1 worker)", "2 local workers", "2 Dask workers (local cluster)"
     out = {"variants": len(SWEEP_VALUES), "runs": {}}
-    tables_seen = []
+    first = None   # the first run's table: every other run is compared with it
     for name in (serial, local, dask, dask, local):
         cluster = None
         try:
@@ -277,11 +277,10 @@ def sweep(progress) -> dict:
         if code != 0:
             raise SystemExit(f"sweep {name} failed ({code}):\n{stdout}\n{stderr}")
         import pandas as pd
-        tables_seen.append(pd.read_csv(next(folder.glob("*/sweep.csv"))))
+        table = pd.read_csv(next(folder.glob("*/sweep.csv")))
         shutil.rmtree(folder)
-        first = tables_seen[0]
+        first = table if first is None else first
         numeric = first.select_dtypes("number").columns
-        table = tables_seen[-1]
         diff = float(((table[numeric] - first[numeric]).abs() / first[numeric].abs().clip(lower=1e-9)).max().max())
         run = out["runs"].setdefault(name, {"walls": [], "max_relative_difference": 0.0, "same_status": True})
         run["walls"].append(wall)

@@ -259,11 +259,16 @@ def _set(h, name: str, value) -> None:
 
 def highs_with(options: SolverOptions):
     """A ``highspy.Highs`` set up with the planner's options; ``SolverOptionError`` names one it refuses."""
+    return set_options(new_highs(), options)
+
+
+def set_options(h, options: SolverOptions):
+    """The planner's options set on the ``highspy.Highs`` ``h`` (which is returned);
+    ``SolverOptionError`` names one HiGHS refuses."""
     if options.algorithm not in ALGORITHMS:
         raise SolverOptionError(f"unknown algorithm {options.algorithm!r}; choose one of {', '.join(ALGORITHMS)}")
     if options.time_limit is not None and not options.time_limit > 0:
         raise SolverOptionError(f"the time limit must be more than 0 seconds, not {options.time_limit:g}")
-    h = new_highs()
     _set(h, "output_flag", bool(options.log_to_console or options.log_file))
     _set(h, "log_to_console", bool(options.log_to_console))
     if options.log_file:
